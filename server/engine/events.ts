@@ -1,0 +1,86 @@
+import type { ExitStatus, OutputStream, PhaseOutcome, Verdict } from './types';
+
+/** A commit as shown to users. */
+export interface CommitInfo {
+  sha: string;
+  subject: string;
+  author: string;
+  authorEmail: string;
+  date: string; // ISO 8601 author date
+}
+
+export interface CommitDetail extends CommitInfo {
+  message: string;
+  diffstat: string;
+}
+
+/** What the bisect found. */
+export type BisectResult =
+  | { kind: 'culprit'; commit: CommitDetail }
+  | { kind: 'candidates'; commits: CommitInfo[] };
+
+/** Half-open runs [start, end) of positions in the range still suspected. */
+export type SuspectRuns = Array<[number, number]>;
+
+export interface RangeInfo {
+  /** Number of commits in the original range, in git's order oldest → newest. */
+  size: number;
+  badSha: string;
+  goodShas: string[];
+  badPosition: number;
+}
+
+/**
+ * Typed events the engine emits for one session, in order. The server assigns
+ * them a per-session sequence number when it stores them.
+ */
+export type EngineEvent =
+  | { type: 'sessionStarted'; range: RangeInfo; suspect: SuspectRuns; revisionsLeft: number; stepsLeft: number }
+  | {
+      type: 'stepStarted';
+      step: number;
+      commit: CommitInfo;
+      position: number;
+      revisionsLeft: number;
+      stepsLeft: number;
+    }
+  | { type: 'phaseStarted'; step: number; phase: number; name: string; kind: string; on: string }
+  | { type: 'output'; step: number; phase: number; stream: OutputStream; lines: string[] }
+  | {
+      type: 'phaseFinished';
+      step: number;
+      phase: number;
+      status: ExitStatus;
+      outcome: PhaseOutcome;
+      ms: number;
+      reason: string;
+    }
+  | {
+      type: 'stepFinished';
+      step: number;
+      verdict: Verdict;
+      term: string;
+      reason: string;
+      ms: number;
+      suspect: SuspectRuns;
+      revisionsLeft: number;
+      stepsLeft: number;
+    }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | {
+      type: 'sessionFinished';
+      status: 'done' | 'failed' | 'cancelled';
+      result: BisectResult | null;
+      bisectLog: string;
+      error: string | null;
+    };
+
+export type EngineEventType = EngineEvent['type'];
+
+/**
+ * Receives engine events. `emit` may return a promise: the engine awaits it,
+ * which is how a slow store applies backpressure to a fast-writing command.
+ */
+export interface EventSink {
+  emit(event: EngineEvent): void | Promise<void>;
+}

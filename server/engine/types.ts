@@ -1,0 +1,70 @@
+/**
+ * Core types of the bisect engine. The engine imports nothing from next, @trpc,
+ * react or the DB: the web layer listens to its events and hands it executors.
+ */
+
+/** Canonical verdict of a tested commit. `good` is git's old term, `bad` the new term. */
+export type Verdict = 'good' | 'bad' | 'skip';
+
+/** What a phase failure or timeout means, as configured in the recipe. */
+export type FailureMeaning = 'exitcode' | 'bad' | 'skip' | 'abort';
+export type TimeoutMeaning = 'bad' | 'skip' | 'abort';
+
+/** Outcome of one phase, after the verdict rules were applied. */
+export type PhaseOutcome = 'pass' | 'bad' | 'skip' | 'abort';
+
+/** How a command ended, as reported by an executor. */
+export type ExitStatus =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signaled'; signal: string }
+  | { kind: 'timedOut'; afterMs: number }
+  | { kind: 'cancelled' };
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** Events an executor yields while a command runs. The last one is always `exit`. */
+export type ExecEvent =
+  | { type: 'output'; stream: OutputStream; lines: string[] }
+  | { type: 'exit'; status: ExitStatus };
+
+export interface CommandSpec {
+  /** argv[0] is the program; never a shell string built from user input. */
+  argv: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Runs a command somewhere (locally, over SSH) and streams its output. */
+export interface Executor {
+  readonly name: string;
+  /**
+   * Runs the command. On timeout or abort the whole process tree is killed and
+   * the exit event reports `timedOut` / `cancelled`. Infrastructure failures
+   * (cannot spawn, host unreachable) throw an `InfraError`.
+   */
+  run(cmd: CommandSpec, signal: AbortSignal): AsyncIterable<ExecEvent>;
+}
+
+/** A failure of the environment (host down, cannot spawn, disk full): never a verdict. */
+export class InfraError extends Error {
+  override readonly name = 'InfraError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A problem with what the user asked for (bad ref, not a repo): reported as-is. */
+export class UserInputError extends Error {
+  override readonly name = 'UserInputError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
+}
