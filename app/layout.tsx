@@ -1,0 +1,29 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { Providers } from '@/components/providers';
+import './globals.css';
+
+export const metadata: Metadata = {
+  title: 'Bisect Dashboard',
+  description: 'Run Linux kernel git bisect sessions from the browser',
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <nav className="topnav">
+          <Link href="/" className="brand">
+            Bisect Dashboard
+          </Link>
+          <Link href="/">Sessions</Link>
+          <Link href="/new">New bisect</Link>
+        </nav>
+        <main className="main">
+          <Providers>{children}</Providers>
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,80 @@
+'use client';
+import { useState } from 'react';
+import { CommitTimeline, type TimelineStep } from '@/components/timeline/CommitTimeline';
+import { StepList } from '@/components/timeline/StepList';
+import { BisectLogPanel } from './BisectLogPanel';
+import { ProgressPanel } from './ProgressPanel';
+import { ResultPanel } from './ResultPanel';
+import { SessionHeader } from './SessionHeader';
+import { StepDetail } from './StepDetail';
+import type { SessionDetailView } from './types';
+import { useSessionLive } from './use-session-live';
+
+/** The live page of one bisect session. */
+export function SessionView({ id }: { id: string }) {
+  const { detail, logs, logVersion, connection } = useSessionLive(id);
+  const [selectedStep, setSelectedStep] = useState<number | null>(null);
+  if (detail.isPending) return <p>Loading…</p>;
+  if (detail.error) return <p className="error-text" role="alert">{detail.error.message}</p>;
+  const d = detail.data;
+  const terms = { old: d.session.termOld, new: d.session.termNew };
+  const step = d.steps.find((s) => s.step === selectedStep) ?? d.steps.at(-1);
+  return (
+    <div className="session-view" data-testid="session-view" data-status={d.session.status}>
+      <SessionHeader detail={d} />
+      {d.session.status === 'running' && connection !== 'pending' && (
+        <p className="muted" data-testid="connection">
+          live stream: {connection}
+        </p>
+      )}
+      <ProgressPanel detail={d} />
+      <ResultPanel detail={d} />
+      {d.session.rangeSize !== null && (
+        <section className="panel" aria-label="timeline">
+          <CommitTimeline
+            size={d.session.rangeSize}
+            initialSuspect={d.session.initialSuspect ?? []}
+            steps={timelineSteps(d)}
+            culpritPosition={culpritPosition(d)}
+            terms={terms}
+            selectedStep={step?.step ?? null}
+            onSelectStep={setSelectedStep}
+          />
+        </section>
+      )}
+      <div className="session-columns">
+        <section className="panel step-list-panel" aria-label="steps">
+          <StepList
+            steps={timelineSteps(d).map((s, i) => ({ ...s, ms: d.steps[i]?.ms ?? null }))}
+            terms={terms}
+            selectedStep={step?.step ?? null}
+            onSelectStep={setSelectedStep}
+          />
+        </section>
+        {step && <StepDetail sessionId={id} step={step} logs={logs} logVersion={logVersion} terms={terms} />}
+      </div>
+      <BisectLogPanel log={d.session.bisectLog} />
+    </div>
+  );
+}
+
+function timelineSteps(d: SessionDetailView): TimelineStep[] {
+  return d.steps.map((s) => ({
+    step: s.step,
+    sha: s.commit.sha,
+    subject: s.commit.subject,
+    position: s.position,
+    verdict: s.verdict,
+    suspect: s.suspect,
+  }));
+}
+
+/** After a found culprit, the last step's suspect range is exactly that commit. */
+function culpritPosition(d: SessionDetailView): number | null {
+  if (d.session.result?.kind !== 'culprit') return null;
+  const sha = d.session.result.commit.sha;
+  const tested = d.steps.find((s) => s.commit.sha === sha);
+  if (tested) return tested.position;
+  const last = d.steps.at(-1)?.suspect;
+  return last?.length === 1 && last[0] && last[0][1] - last[0][0] === 1 ? last[0][0] : null;
+}

@@ -1,0 +1,70 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { LogView } from '@/components/logs/LogView';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { useNow } from '@/components/ui/use-now';
+import { formatDuration, shortSha } from '@/lib/format';
+import type { LogStore } from './log-store';
+import type { PhaseView, StepView } from './types';
+
+interface Props {
+  sessionId: string;
+  step: StepView;
+  logs: LogStore;
+  logVersion: number;
+  terms: { old: string; new: string };
+}
+
+/** One step: its commit, verdict, phases with timings, and the selected phase's log. */
+export function StepDetail({ sessionId, step, logs, logVersion, terms }: Props) {
+  const running = step.phases.find((p) => p.status === 'running');
+  const [selected, setSelected] = useState<number | null>(null);
+  useEffect(() => setSelected(null), [step.step]);
+  const phaseIndex = selected ?? running?.phase ?? step.phases.at(-1)?.phase ?? 0;
+  const log = logs.get(step.step, phaseIndex);
+  void logVersion; // re-render trigger for new lines
+  return (
+    <section className="panel step-detail" aria-label={`step ${step.step}`} data-testid="step-detail">
+      <h2>
+        Step {step.step}: <code>{shortSha(step.commit.sha)}</code> {step.commit.subject}{' '}
+        {step.verdict && <StatusBadge status={step.verdict} label={step.verdict === 'skip' ? 'skip' : step.verdict === 'good' ? terms.old : terms.new} />}
+      </h2>
+      <p className="muted">
+        {step.commit.author} · {new Date(step.commit.date).toLocaleString()}
+        {step.reason && <> · {step.reason}</>}
+      </p>
+      <ol className="phase-list">
+        {step.phases.map((p) => (
+          <PhaseRow key={p.phase} phase={p} selected={p.phase === phaseIndex} onSelect={() => setSelected(p.phase)} />
+        ))}
+      </ol>
+      <div className="log-toolbar">
+        <span>{step.phases.find((p) => p.phase === phaseIndex)?.name ?? 'log'}</span>
+        <a href={`/api/sessions/${sessionId}/log?step=${step.step}&phase=${phaseIndex}`} className="btn btn-small" download>
+          Download full log
+        </a>
+      </div>
+      <LogView lines={log.lines} droppedLines={log.dropped} follow={Boolean(running)} height={420} emptyText="No output yet." />
+    </section>
+  );
+}
+
+function PhaseRow({ phase, selected, onSelect }: { phase: PhaseView; selected: boolean; onSelect: () => void }) {
+  const now = useNow(phase.status === 'running');
+  const ms = phase.ms ?? now - new Date(phase.startedAt).getTime();
+  return (
+    <li className={selected ? 'phase selected' : 'phase'} data-testid="phase-row" data-status={phase.status}>
+      <button type="button" onClick={onSelect} className="phase-button">
+        <span className="phase-name">{phase.name}</span>
+        <StatusBadge status={phase.status} />
+        <span className="muted">
+          {phase.on !== 'local' && <>on {phase.on} · </>}
+          {formatDuration(ms)}
+          {phase.exitCode !== null && <> · exit {phase.exitCode}</>}
+          {phase.signal && <> · {phase.signal}</>}
+          {phase.reason && phase.outcome !== 'pass' && <> · {phase.reason}</>}
+        </span>
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,125 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { EngineEvent } from '../../server/engine/events';
+import type { Db } from '../client';
+import { events, phaseRuns, sessions, steps, type StoredEvent } from '../schema';
+
+export interface NumberedEvent {
+  seq: number;
+  event: EngineEvent;
+}
+
+/**
+ * Appends events to a session's log and updates the session, step and phase
+ * rows they describe, in one transaction: readers never see one without the other.
+ */
+export async function recordEvents(db: Db, sessionId: string, batch: NumberedEvent[]): Promise<void> {
+  if (batch.length === 0) return;
+  await db.transaction(async (tx) => {
+    await tx.insert(events).values(
+      batch.map(({ seq, event }) => ({
+        sessionId,
+        seq,
+        type: event.type,
+        step: 'step' in event ? event.step : null,
+        phase: 'phase' in event ? event.phase : null,
+        payload: event,
+      })),
+    );
+    for (const { event } of batch) await project(tx as unknown as Db, sessionId, event);
+    const last = batch[batch.length - 1] as NumberedEvent;
+    await tx.update(sessions).set({ lastSeq: last.seq, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
+  });
+}
+
+async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void> {
+  switch (e.type) {
+    case 'sessionStarted':
+      await db
+        .update(sessions)
+        .set({ rangeSize: e.range.size, initialSuspect: e.suspect, revisionsLeft: e.revisionsLeft, stepsLeft: e.stepsLeft })
+        .where(eq(sessions.id, sessionId));
+      return;
+    case 'stepStarted':
+      await db.insert(steps).values({
+        sessionId,
+        step: e.step,
+        commit: e.commit,
+        position: e.position,
+        revisionsLeft: e.revisionsLeft,
+        stepsLeft: e.stepsLeft,
+      });
+      return;
+    case 'phaseStarted':
+      await db.insert(phaseRuns).values({ sessionId, step: e.step, phase: e.phase, name: e.name, kind: e.kind, on: e.on, status: 'running' });
+      return;
+    case 'output':
+      await db
+        .update(phaseRuns)
+        .set({ lineCount: sql`${phaseRuns.lineCount} + ${e.lines.length}` })
+        .where(and(eq(phaseRuns.sessionId, sessionId), eq(phaseRuns.step, e.step), eq(phaseRuns.phase, e.phase)));
+      return;
+    case 'phaseFinished':
+      await db
+        .update(phaseRuns)
+        .set({
+          status: phaseStatus(e),
+          outcome: e.outcome,
+          exitCode: e.status.kind === 'exited' ? e.status.code : null,
+          signal: e.status.kind === 'signaled' ? e.status.signal : null,
+          reason: e.reason,
+          ms: e.ms,
+        })
+        .where(and(eq(phaseRuns.sessionId, sessionId), eq(phaseRuns.step, e.step), eq(phaseRuns.phase, e.phase)));
+      return;
+    case 'stepFinished':
+      await db
+        .update(steps)
+        .set({ verdict: e.verdict, term: e.term, reason: e.reason, ms: e.ms, suspect: e.suspect })
+        .where(and(eq(steps.sessionId, sessionId), eq(steps.step, e.step)));
+      await db.update(sessions).set({ revisionsLeft: e.revisionsLeft, stepsLeft: e.stepsLeft }).where(eq(sessions.id, sessionId));
+      return;
+    case 'sessionFinished':
+      await db
+        .update(sessions)
+        .set({ status: e.status, result: e.result, bisectLog: e.bisectLog, error: e.error, finishedAt: new Date() })
+        .where(eq(sessions.id, sessionId));
+      return;
+    case 'log':
+      return;
+  }
+}
+
+function phaseStatus(e: Extract<EngineEvent, { type: 'phaseFinished' }>) {
+  if (e.status.kind === 'timedOut') return 'timedOut' as const;
+  if (e.status.kind === 'cancelled') return 'cancelled' as const;
+  return e.outcome === 'pass' ? ('passed' as const) : ('failed' as const);
+}
+
+/** Events after `afterSeq`, oldest first, at most `limit`. */
+export async function listEventsAfter(db: Db, sessionId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+  return db
+    .select()
+    .from(events)
+    .where(and(eq(events.sessionId, sessionId), gt(events.seq, afterSeq)))
+    .orderBy(asc(events.seq))
+    .limit(limit);
+}
+
+/** Output batches of one phase after `afterSeq`, for paging through a full log. */
+export async function listPhaseOutput(
+  db: Db,
+  sessionId: string,
+  step: number,
+  phase: number,
+  afterSeq: number,
+  limit: number,
+): Promise<StoredEvent[]> {
+  return db
+    .select()
+    .from(events)
+    .where(
+      and(eq(events.sessionId, sessionId), eq(events.step, step), eq(events.phase, phase), eq(events.type, 'output'), gt(events.seq, afterSeq)),
+    )
+    .orderBy(asc(events.seq))
+    .limit(limit);
+}

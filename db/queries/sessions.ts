@@ -1,0 +1,67 @@
+import { asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../client';
+import { phaseRuns, sessions, steps, type NewSession, type PhaseRun, type Session, type SessionStatus, type Step } from '../schema';
+
+export async function insertSession(db: Db, row: NewSession): Promise<void> {
+  await db.insert(sessions).values(row);
+}
+
+export async function getSession(db: Db, id: string): Promise<Session | null> {
+  const rows = await db.select().from(sessions).where(eq(sessions.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export type SessionSummary = Pick<
+  Session,
+  'id' | 'title' | 'status' | 'createdAt' | 'finishedAt' | 'repoPath' | 'bad' | 'good' | 'termOld' | 'termNew' | 'stepsLeft' | 'revisionsLeft' | 'result' | 'error'
+>;
+
+export async function listSessions(db: Db, limit = 200): Promise<SessionSummary[]> {
+  return db
+    .select({
+      id: sessions.id,
+      title: sessions.title,
+      status: sessions.status,
+      createdAt: sessions.createdAt,
+      finishedAt: sessions.finishedAt,
+      repoPath: sessions.repoPath,
+      bad: sessions.bad,
+      good: sessions.good,
+      termOld: sessions.termOld,
+      termNew: sessions.termNew,
+      stepsLeft: sessions.stepsLeft,
+      revisionsLeft: sessions.revisionsLeft,
+      result: sessions.result,
+      error: sessions.error,
+    })
+    .from(sessions)
+    .orderBy(desc(sessions.createdAt))
+    .limit(limit);
+}
+
+export async function listSessionIdsWithStatus(db: Db, status: SessionStatus): Promise<string[]> {
+  const rows = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.status, status));
+  return rows.map((r) => r.id);
+}
+
+/** Ends sessions a previous server process left running (it can no longer drive them). */
+export async function failSessions(db: Db, ids: string[], error: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db.update(sessions).set({ status: 'failed', error, finishedAt: new Date(), updatedAt: new Date() }).where(inArray(sessions.id, ids));
+}
+
+export interface SessionDetail {
+  session: Session;
+  steps: Array<Step & { phases: PhaseRun[] }>;
+}
+
+export async function getSessionDetail(db: Db, id: string): Promise<SessionDetail | null> {
+  const session = await getSession(db, id);
+  if (!session) return null;
+  const stepRows = await db.select().from(steps).where(eq(steps.sessionId, id)).orderBy(asc(steps.step));
+  const phaseRows = await db.select().from(phaseRuns).where(eq(phaseRuns.sessionId, id)).orderBy(asc(phaseRuns.step), asc(phaseRuns.phase));
+  return {
+    session,
+    steps: stepRows.map((s) => ({ ...s, phases: phaseRows.filter((p) => p.step === s.step) })),
+  };
+}

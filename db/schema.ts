@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import type { BisectResult, CommitInfo, EngineEvent, SuspectRuns } from '../server/engine/events';
+import type { RecipeInput } from '../server/engine/recipe';
+
+export type SessionStatus = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A bisect session: what the user asked for and where it stands now. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    status: text('status').$type<SessionStatus>().notNull(),
+    title: text('title').notNull(),
+    repoPath: text('repo_path').notNull(),
+    bad: text('bad').notNull(),
+    good: jsonb('good').$type<string[]>().notNull(),
+    badSha: text('bad_sha').notNull(),
+    goodShas: jsonb('good_shas').$type<string[]>().notNull(),
+    termOld: text('term_old').notNull().default('good'),
+    termNew: text('term_new').notNull().default('bad'),
+    firstParent: boolean('first_parent').notNull().default(false),
+    paths: jsonb('paths').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    recipe: jsonb('recipe').$type<RecipeInput>().notNull(),
+    rangeSize: integer('range_size'),
+    initialSuspect: jsonb('initial_suspect').$type<SuspectRuns>(),
+    revisionsLeft: integer('revisions_left'),
+    stepsLeft: integer('steps_left'),
+    result: jsonb('result').$type<BisectResult>(),
+    bisectLog: text('bisect_log').notNull().default(''),
+    error: text('error'),
+    lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [index('sessions_created_idx').on(t.createdAt)],
+);
+
+/** One tested commit. */
+export const steps = pgTable(
+  'steps',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    step: integer('step').notNull(),
+    commit: jsonb('commit').$type<CommitInfo>().notNull(),
+    position: integer('position').notNull(),
+    revisionsLeft: integer('revisions_left').notNull(),
+    stepsLeft: integer('steps_left').notNull(),
+    verdict: text('verdict').$type<'good' | 'bad' | 'skip'>(),
+    term: text('term'),
+    reason: text('reason'),
+    suspect: jsonb('suspect').$type<SuspectRuns>(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    ms: integer('ms'),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.step] })],
+);
+
+/** One phase of one step. */
+export const phaseRuns = pgTable(
+  'phase_runs',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    step: integer('step').notNull(),
+    phase: integer('phase').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind').notNull(),
+    on: text('on').notNull(),
+    status: text('status').$type<'running' | 'passed' | 'failed' | 'timedOut' | 'cancelled'>().notNull(),
+    outcome: text('outcome').$type<'pass' | 'bad' | 'skip' | 'abort'>(),
+    exitCode: integer('exit_code'),
+    signal: text('signal'),
+    reason: text('reason'),
+    lineCount: integer('line_count').notNull().default(0),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    ms: integer('ms'),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.step, t.phase] })],
+);
+
+/**
+ * Append-only event log of a session, numbered by a per-session sequence. Output
+ * lines are stored here in capped batches; streams resume from a sequence number.
+ */
+export const events = pgTable(
+  'events',
+  {
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    type: text('type').$type<EngineEvent['type']>().notNull(),
+    step: integer('step'),
+    phase: integer('phase'),
+    payload: jsonb('payload').$type<EngineEvent>().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.seq] }), index('events_phase_idx').on(t.sessionId, t.step, t.phase, t.seq)],
+);
+
+export type Session = typeof sessions.$inferSelect;
+export type NewSession = typeof sessions.$inferInsert;
+export type Step = typeof steps.$inferSelect;
+export type PhaseRun = typeof phaseRuns.$inferSelect;
+export type StoredEvent = typeof events.$inferSelect;

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Starts the built dashboard with clean shutdown: NEXT_MANUAL_SIG_HANDLE lets
+// the app stop its sessions and close the database on SIGTERM/SIGINT.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const nextBin = require.resolve('next/dist/bin/next');
+const host = process.env.HOST || '127.0.0.1';
+const port = process.env.PORT || '3000';
+const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', port], {
+  stdio: 'inherit',
+  env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' },
+});
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

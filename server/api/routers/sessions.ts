@@ -1,0 +1,46 @@
+import { tracked, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { getSessionDetail, listSessions } from '../../../db/queries/sessions';
+import { streamSessionEvents } from '../../sessions/stream';
+import { publicProcedure, router } from '../trpc';
+
+const ref = z.string().trim().min(1, 'required').max(256);
+const idInput = z.object({ id: z.string().uuid() });
+
+export const createSessionInput = z.object({
+  repoPath: z.string().trim().min(1, 'give the path of a local git repository').max(4096),
+  bad: ref,
+  good: z.array(ref).min(1, 'give at least one good ref').max(64),
+  terms: z.object({ old: z.string().trim().min(1).max(40), new: z.string().trim().min(1).max(40) }).optional(),
+  firstParent: z.boolean().optional(),
+  paths: z.array(z.string().max(4096)).max(256).optional(),
+  recipe: z.unknown(),
+  title: z.string().max(200).optional(),
+});
+
+export const sessionsRouter = router({
+  create: publicProcedure.input(createSessionInput).mutation(({ ctx, input }) =>
+    ctx.runtime.sessions.create({ ...input, recipe: input.recipe as never }),
+  ),
+
+  demo: publicProcedure.mutation(({ ctx }) => ctx.runtime.sessions.startDemo()),
+
+  list: publicProcedure.query(async ({ ctx }) => listSessions(ctx.runtime.db.db)),
+
+  byId: publicProcedure.input(idInput).query(async ({ ctx, input }) => {
+    const detail = await getSessionDetail(ctx.runtime.db.db, input.id);
+    if (!detail) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
+    return { ...detail, running: ctx.runtime.sessions.isRunning(input.id) };
+  }),
+
+  cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.cancel(input.id)),
+
+  events: publicProcedure
+    .input(idInput.extend({ lastEventId: z.string().regex(/^\d+$/).nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = input.lastEventId ? Number(input.lastEventId) : 0;
+      for await (const batch of streamSessionEvents(ctx.runtime, input.id, after, signal ?? new AbortController().signal)) {
+        yield tracked(String(batch.lastSeq), batch);
+      }
+    }),
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { RangeIndex, coalesceRuns, toRuns } from './range';
+
+describe('toRuns', () => {
+  it('groups consecutive positions', () => {
+    expect(toRuns([0, 1, 2, 5, 7, 8])).toEqual([[0, 3], [5, 6], [7, 9]]);
+    expect(toRuns([])).toEqual([]);
+  });
+});
+
+describe('coalesceRuns', () => {
+  it('leaves few runs alone', () => {
+    expect(coalesceRuns([[0, 1], [5, 6]], 5)).toEqual([[0, 1], [5, 6]]);
+  });
+  it('merges the smallest gaps first and respects the cap', () => {
+    const out = coalesceRuns([[0, 1], [2, 3], [10, 11], [30, 31]], 3);
+    expect(out).toEqual([[0, 3], [10, 11], [30, 31]]);
+  });
+  it('caps many runs and still covers every position', () => {
+    const runs = toRuns(Array.from({ length: 5000 }, (_, i) => i * 2));
+    const out = coalesceRuns(runs, 100);
+    expect(out.length).toBeLessThanOrEqual(100);
+    expect(out[0]?.[0]).toBe(0);
+    expect(out.at(-1)?.[1]).toBe(9999);
+  });
+});
+
+describe('RangeIndex', () => {
+  it('maps shas to positions and runs', () => {
+    const idx = new RangeIndex(['a', 'b', 'c', 'd']);
+    expect(idx.position('c')).toBe(2);
+    expect(idx.position('zz')).toBe(-1);
+    expect(idx.runs(['d', 'a', 'b'])).toEqual([[0, 2], [3, 4]]);
+  });
+});

@@ -1,0 +1,75 @@
+import { stat } from 'node:fs/promises';
+import type { CommitDetail, CommitInfo } from '../events';
+import { gitOk, runGit } from './git';
+
+const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+const FIELD = '\x1f';
+
+/** Read-only questions about a user's repository, answered by git itself. */
+export class GitRepo {
+  constructor(readonly dir: string) {}
+
+  async exists(): Promise<boolean> {
+    try {
+      return (await stat(this.dir)).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  async isRepo(): Promise<boolean> {
+    const r = await runGit(this.dir, ['rev-parse', '--git-dir']);
+    return r.code === 0;
+  }
+
+  /** Full sha of the commit a ref names, or null. Refs are never interpreted as options. */
+  async resolveCommit(ref: string): Promise<string | null> {
+    if (ref.startsWith('-') || ref.length === 0 || /[\0\n]/.test(ref)) return null;
+    const r = await runGit(this.dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+    const sha = r.stdout.trim();
+    return r.code === 0 && SHA_RE.test(sha) ? sha : null;
+  }
+
+  async refNames(): Promise<string[]> {
+    const out = await gitOk(this.dir, ['for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/tags', 'refs/remotes']);
+    return out.split('\n').filter(Boolean);
+  }
+
+  /** True when `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const r = await runGit(this.dir, ['merge-base', '--is-ancestor', ancestor, descendant]);
+    return r.code === 0;
+  }
+
+  async commitInfo(sha: string): Promise<CommitInfo> {
+    const out = await gitOk(this.dir, ['show', '-s', `--format=%H${FIELD}%s${FIELD}%an${FIELD}%ae${FIELD}%aI`, sha, '--']);
+    return parseInfo(out.trimEnd());
+  }
+
+  async commitInfos(shas: string[]): Promise<CommitInfo[]> {
+    if (shas.length === 0) return [];
+    const out = await gitOk(this.dir, ['show', '-s', '--no-walk=unsorted', `--format=%H${FIELD}%s${FIELD}%an${FIELD}%ae${FIELD}%aI`, ...shas, '--']);
+    return out.trimEnd().split('\n').map(parseInfo);
+  }
+
+  async commitDetail(sha: string): Promise<CommitDetail> {
+    const info = await this.commitInfo(sha);
+    const message = await gitOk(this.dir, ['show', '-s', '--format=%B', sha, '--']);
+    const diffstat = await gitOk(this.dir, ['show', '--stat=100', '--format=', sha, '--']);
+    return { ...info, message: message.trimEnd(), diffstat: diffstat.trim() };
+  }
+
+  /** The bisect range in git's order, oldest first: `rev-list --topo-order bad --not good...`. */
+  async rangeCommits(bad: string, goods: string[], firstParent: boolean, paths: string[]): Promise<string[]> {
+    const args = ['rev-list', '--reverse', '--topo-order'];
+    if (firstParent) args.push('--first-parent');
+    args.push(bad, '--not', ...goods, '--', ...paths);
+    const out = await gitOk(this.dir, args);
+    return out.split('\n').filter(Boolean);
+  }
+}
+
+function parseInfo(line: string): CommitInfo {
+  const [sha = '', subject = '', author = '', authorEmail = '', date = ''] = line.split(FIELD);
+  return { sha, subject, author, authorEmail, date };
+}

@@ -1,0 +1,65 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { EventSink } from '../events';
+import { runPhase } from '../phases';
+import { readStepEnv, resetStepEnv } from '../phases/step-env';
+import type { Recipe } from '../recipe';
+import { InfraError, type ExitStatus, type Executor } from '../types';
+import { decidePhase, decideStep, type PhaseDecision, type StepDecision } from './verdict';
+
+export interface StepRun {
+  sessionId: string;
+  step: number;
+  sha: string;
+  worktree: string;
+  scratchDir: string;
+  terms: { old: string; new: string };
+  recipe: Recipe;
+  sink: EventSink;
+  executorFor: (on: string) => Executor;
+  signal: AbortSignal;
+}
+
+/** Runs a step's phases in order until one does not pass, and decides the step. */
+export async function runStep(s: StepRun): Promise<StepDecision> {
+  await mkdir(s.scratchDir, { recursive: true });
+  const envFile = path.join(s.scratchDir, `step-${s.step}.env`);
+  await resetStepEnv(envFile);
+  const decisions: Array<PhaseDecision & { name: string }> = [];
+  for (const [index, phase] of s.recipe.phases.entries()) {
+    const started = Date.now();
+    await s.sink.emit({ type: 'phaseStarted', step: s.step, phase: index, name: phase.name, kind: phase.kind, on: phase.on });
+    const { vars, errors } = await readStepEnv(envFile);
+    for (const message of errors) await s.sink.emit({ type: 'log', level: 'warn', message });
+    const ctx = {
+      sessionId: s.sessionId,
+      step: s.step,
+      sha: s.sha,
+      worktree: s.worktree,
+      terms: s.terms,
+      envFile,
+      stepEnv: vars,
+      executor: s.executorFor(phase.on),
+      signal: s.signal,
+    };
+    let status: ExitStatus | null = null;
+    for await (const ev of runPhase(phase, ctx)) {
+      if (ev.type === 'exit') status = ev.status;
+      else await s.sink.emit({ type: 'output', step: s.step, phase: index, stream: ev.stream, lines: ev.lines });
+    }
+    if (!status) throw new InfraError(`phase ${phase.name} ended without an exit status`);
+    const decision = decidePhase(status, phase);
+    decisions.push({ ...decision, name: phase.name });
+    await s.sink.emit({
+      type: 'phaseFinished',
+      step: s.step,
+      phase: index,
+      status,
+      outcome: decision.outcome,
+      ms: Date.now() - started,
+      reason: decision.reason,
+    });
+    if (decision.outcome !== 'pass') break;
+  }
+  return decideStep(decisions);
+}

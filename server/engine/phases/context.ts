@@ -1,0 +1,31 @@
+import type { Executor } from '../types';
+
+/** What a phase knows about the step it runs in. */
+export interface PhaseContext {
+  sessionId: string;
+  step: number;
+  sha: string;
+  worktree: string;
+  terms: { old: string; new: string };
+  /** Path of the step's `$BISECT_ENV` file (KEY=VALUE lines shared by later phases). */
+  envFile: string;
+  /** Variables earlier phases of this step wrote to `$BISECT_ENV`. */
+  stepEnv: Record<string, string>;
+  executor: Executor;
+  signal: AbortSignal;
+}
+
+/** The environment every phase receives. */
+export function phaseEnvironment(ctx: PhaseContext): Record<string, string> {
+  return {
+    ...ctx.stepEnv,
+    BISECT_COMMIT: ctx.sha,
+    BISECT_SHORT: ctx.sha.slice(0, 12),
+    BISECT_SESSION: ctx.sessionId,
+    BISECT_STEP: String(ctx.step),
+    BISECT_WORKTREE: ctx.worktree,
+    BISECT_TERM_OLD: ctx.terms.old,
+    BISECT_TERM_NEW: ctx.terms.new,
+    BISECT_ENV: ctx.envFile,
+  };
+}

@@ -1,0 +1,16 @@
+import type { ScriptPhaseSpec } from '../recipe';
+import type { ExecEvent } from '../types';
+import { phaseEnvironment, type PhaseContext } from './context';
+
+/** Runs the recipe's script with bash, as the user wrote it, in the worktree. */
+export function runScriptPhase(phase: ScriptPhaseSpec, ctx: PhaseContext): AsyncIterable<ExecEvent> {
+  return ctx.executor.run(
+    {
+      argv: ['bash', '-c', phase.run],
+      cwd: ctx.worktree,
+      env: phaseEnvironment(ctx),
+      timeoutMs: phase.timeoutSec * 1000,
+    },
+    ctx.signal,
+  );
+}

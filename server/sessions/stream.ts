@@ -1,0 +1,58 @@
+import { listEventsAfter } from '../../db/queries/events';
+import { getSession } from '../../db/queries/sessions';
+import type { StoredEvent } from '../../db/schema';
+import { UserInputError } from '../engine/types';
+import type { Runtime } from '../runtime';
+
+/** Most events in one backfill page. */
+const BACKFILL_PAGE = 200;
+
+export interface EventBatch {
+  lastSeq: number;
+  events: Array<Pick<StoredEvent, 'seq' | 'payload'>>;
+}
+
+/**
+ * A session's events after `afterSeq`, resumable: subscribe to live events
+ * first, backfill from the DB, then go live, dropping duplicates by sequence.
+ * Ends when the session has finished and everything was sent.
+ */
+export async function* streamSessionEvents(rt: Runtime, id: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<EventBatch> {
+  const sub = rt.bus.subscribe(id, signal);
+  try {
+    if (!(await getSession(rt.db.db, id))) throw new UserInputError(`no session ${id}`, 'id');
+    let last = afterSeq;
+    const backfill = async function* () {
+      for (;;) {
+        const rows = await listEventsAfter(rt.db.db, id, last, BACKFILL_PAGE);
+        if (rows.length === 0) return;
+        last = rows[rows.length - 1]?.seq ?? last;
+        yield toBatch(rows);
+      }
+    };
+    yield* backfill();
+    while (!(await isFinishedAndSent(rt, id, last))) {
+      const next = await sub.next();
+      if (next === 'aborted') return;
+      if (next === 'overflow') {
+        yield* backfill();
+        continue;
+      }
+      const fresh = next.filter((e) => e.seq > last);
+      if (fresh.length === 0) continue;
+      last = fresh[fresh.length - 1]?.seq ?? last;
+      for (let i = 0; i < fresh.length; i += BACKFILL_PAGE) yield toBatch(fresh.slice(i, i + BACKFILL_PAGE));
+    }
+  } finally {
+    sub.close();
+  }
+}
+
+async function isFinishedAndSent(rt: Runtime, id: string, last: number): Promise<boolean> {
+  const s = await getSession(rt.db.db, id);
+  return !s || (s.status !== 'running' && s.lastSeq <= last);
+}
+
+function toBatch(rows: StoredEvent[]): EventBatch {
+  return { lastSeq: rows[rows.length - 1]?.seq ?? 0, events: rows.map((r) => ({ seq: r.seq, payload: r.payload })) };
+}
