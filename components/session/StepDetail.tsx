@@ -22,6 +22,7 @@ export function StepDetail({ sessionId, step, logs, logVersion, terms }: Props) 
   useEffect(() => setSelected(null), [step.step]);
   const phaseIndex = selected ?? running?.phase ?? step.phases.at(-1)?.phase ?? 0;
   const log = logs.get(step.step, phaseIndex);
+  const phase = step.phases.find((p) => p.phase === phaseIndex);
   void logVersion; // re-render trigger for new lines
   return (
     <section className="panel step-detail" aria-label={`step ${step.step}`} data-testid="step-detail">
@@ -39,12 +40,14 @@ export function StepDetail({ sessionId, step, logs, logVersion, terms }: Props) 
         ))}
       </ol>
       <div className="log-toolbar">
-        <span>{step.phases.find((p) => p.phase === phaseIndex)?.name ?? 'log'}</span>
+        <span>{phase?.name ?? 'log'}</span>
         <a href={`/api/sessions/${sessionId}/log?step=${step.step}&phase=${phaseIndex}`} className="btn btn-small" download>
           Download full log
         </a>
       </div>
-      <LogView lines={log.lines} droppedLines={log.dropped} follow={Boolean(running)} height={420} emptyText="No output yet." />
+      <div data-testid="phase-log" data-received-lines={log.lines.length + log.dropped} data-stored-lines={phase?.lineCount ?? 0}>
+        <LogView lines={log.lines} droppedLines={log.dropped} follow={Boolean(running)} height={420} emptyText="No output yet." />
+      </div>
     </section>
   );
 }

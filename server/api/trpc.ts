@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { UserInputError } from '../engine/types';
+import { isUserInputError } from '../engine/types';
 import type { Runtime } from '../runtime';
 
 export interface Context {
@@ -17,7 +17,7 @@ const t = initTRPC.context<Context>().create({
       data: {
         ...shape.data,
         stack: undefined,
-        field: cause instanceof UserInputError ? (cause.field ?? null) : null,
+        field: isUserInputError(cause) ? (cause.field ?? null) : null,
         zodIssues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.map(String), message: i.message })) : null,
       },
     };
@@ -27,7 +27,7 @@ const t = initTRPC.context<Context>().create({
 /** Turns a UserInputError from a service into a BAD_REQUEST with its message. */
 const userErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof UserInputError) {
+  if (!result.ok && isUserInputError(result.error.cause)) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: result.error.cause.message, cause: result.error.cause });
   }
   return result;

@@ -65,6 +65,18 @@ export class UserInputError extends Error {
   }
 }
 
+/**
+ * Brand checks that work across bundles: Next.js may load this module twice
+ * (instrumentation and route bundles), so `instanceof` is not reliable.
+ */
+export function isUserInputError(e: unknown): e is UserInputError {
+  return e instanceof Error && e.name === 'UserInputError';
+}
+
+export function isInfraError(e: unknown): e is InfraError {
+  return e instanceof Error && e.name === 'InfraError';
+}
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }

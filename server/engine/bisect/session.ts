@@ -1,6 +1,6 @@
 import type { BisectResult, EventSink } from '../events';
 import type { Recipe } from '../recipe';
-import { InfraError, UserInputError, type Executor } from '../types';
+import { isInfraError, isUserInputError, type Executor } from '../types';
 import { Bisection, type BisectState } from './bisection';
 import { gitChoice, type NextCommitChooser } from './chooser';
 import { RangeIndex } from './range';
@@ -108,7 +108,7 @@ async function describeResult(repo: GitRepo, state: BisectState): Promise<Bisect
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof InfraError) return `infrastructure error (no verdict recorded): ${error.message}`;
-  if (error instanceof UserInputError) return error.message;
+  if (isInfraError(error)) return `infrastructure error (no verdict recorded): ${error.message}`;
+  if (isUserInputError(error)) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

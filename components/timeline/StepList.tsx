@@ -1,0 +1,111 @@
+'use client';
+
+import { formatDuration, shortSha, verdictKey, verdictTerm } from './format';
+import type { BisectTerms, TimelineStep } from './types';
+
+export type StepListItem = TimelineStep & {
+  /** How long the step took; null while it runs (or if unknown). */
+  ms: number | null;
+};
+
+export interface StepListProps {
+  /** In step order. */
+  steps: readonly StepListItem[];
+  terms: BisectTerms;
+  selectedStep?: number | null;
+  onSelectStep?: (step: number) => void;
+}
+
+function durationText(item: StepListItem): string {
+  if (item.ms !== null) return formatDuration(item.ms);
+  return item.verdict === null ? 'running…' : '—';
+}
+
+/**
+ * Table of bisect steps: number, short sha, subject, verdict badge (in the
+ * bisect's terms), duration. Clicking a row calls `onSelectStep`; for keyboard
+ * and screen-reader users the step number is a button doing the same. All text
+ * is rendered as React text. Scrolls horizontally when squeezed narrower than its columns.
+ */
+export function StepList({ steps, terms, selectedStep = null, onSelectStep }: StepListProps) {
+  return (
+    <div className="step-list-scroll">
+      <table className="step-list" aria-label="Bisect steps">
+        <thead>
+          <tr>
+            <th scope="col" className="step-list__num">
+              #
+            </th>
+            <th scope="col" className="step-list__sha">
+              Commit
+            </th>
+            <th scope="col" className="step-list__subject">
+              Subject
+            </th>
+            <th scope="col" className="step-list__verdict">
+              Verdict
+            </th>
+            <th scope="col" className="step-list__time">
+              Time
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {steps.length === 0 && (
+            <tr className="step-list__empty">
+              <td colSpan={5}>No steps yet.</td>
+            </tr>
+          )}
+          {steps.map((item) => {
+            const key = verdictKey(item.verdict);
+            const selected = item.step === selectedStep;
+            const classes = ['step-list__row', `step-list__row--${key}`];
+            if (selected) classes.push('is-selected');
+            if (onSelectStep) classes.push('is-interactive');
+            return (
+              <tr
+                key={item.step}
+                className={classes.join(' ')}
+                data-testid="step-row"
+                data-step={item.step}
+                data-verdict={key}
+                aria-current={selected ? 'true' : undefined}
+                onClick={onSelectStep ? () => onSelectStep(item.step) : undefined}
+              >
+                <td className="step-list__num">
+                  {onSelectStep ? (
+                    <button
+                      type="button"
+                      className="step-list__select"
+                      aria-pressed={selected}
+                      aria-label={`Select step ${item.step}`}
+                      onClick={(event) => {
+                        // Select once: keep the row's click handler from running too.
+                        event.stopPropagation();
+                        onSelectStep(item.step);
+                      }}
+                    >
+                      {item.step}
+                    </button>
+                  ) : (
+                    item.step
+                  )}
+                </td>
+                <td className="step-list__sha">
+                  <code title={item.sha}>{shortSha(item.sha)}</code>
+                </td>
+                <td className="step-list__subject" title={item.subject}>
+                  {item.subject}
+                </td>
+                <td className="step-list__verdict">
+                  <span className={`verdict-badge verdict-badge--${key}`}>{verdictTerm(item.verdict, terms)}</span>
+                </td>
+                <td className="step-list__time">{durationText(item)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
