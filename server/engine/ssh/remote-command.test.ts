@@ -1,0 +1,62 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildKillCommand, buildRemoteCommand, parseProcessGroupLine, pgidMarker } from './remote-command';
+
+const nonce = 'abc123';
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'remote-cmd-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs the wrapper with a real /bin/sh, as sshd would run it through the login shell. */
+function runLocally(script: string) {
+  return spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+}
+
+describe('buildRemoteCommand', () => {
+  it('prints the process group first, then execs argv verbatim in cwd with env', () => {
+    const weird = "it's $HOME `x` \"q\"\nline2";
+    const script = buildRemoteCommand(
+      { argv: ['sh', '-c', 'printf "%s|%s|%s" "$1" "$PWD" "$MY_VAR"', 'sh', weird], cwd: tmp, env: { MY_VAR: "v'al ue" } },
+      nonce,
+    );
+    const r = runLocally(script);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${weird}|${tmp}|v'al ue`);
+    const first = r.stderr.split('\n')[0] ?? '';
+    const info = parseProcessGroupLine(first, nonce);
+    expect(info).not.toBeNull();
+    expect(info!.pgid).toBeGreaterThan(1);
+  });
+
+  it('reports a missing cwd with its own marker and exit 126', () => {
+    const r = runLocally(buildRemoteCommand({ argv: ['true'], cwd: path.join(tmp, 'nope') }, nonce));
+    expect(r.status).toBe(126);
+    expect(r.stderr).toContain(`@@bisect-cwd-${nonce}@@`);
+  });
+
+  it('refuses bad env names and empty argv', () => {
+    expect(() => buildRemoteCommand({ argv: ['true'], env: { 'A B': 'x' } }, nonce)).toThrow(/invalid environment/);
+    expect(() => buildRemoteCommand({ argv: [] }, nonce)).toThrow(/empty/);
+  });
+});
+
+describe('process group marker and kill command', () => {
+  it('parses only well-formed markers with ids > 1', () => {
+    expect(parseProcessGroupLine(`${pgidMarker(nonce)} 123 123`, nonce)).toEqual({ pgid: 123, sid: 123 });
+    expect(parseProcessGroupLine(`${pgidMarker(nonce)} 1 1`, nonce)).toBeNull();
+    expect(parseProcessGroupLine(`${pgidMarker('other')} 123 123`, nonce)).toBeNull();
+    expect(parseProcessGroupLine(`${pgidMarker(nonce)} 12x 123`, nonce)).toBeNull();
+  });
+
+  it('builds a kill command that never targets groups ≤ 1', () => {
+    expect(buildKillCommand({ pgid: 50, sid: 50 })).toBe('kill -s KILL -- -50 2>/dev/null; pkill -KILL -s 50 2>/dev/null; exit 0');
+    expect(buildKillCommand({ pgid: 50, sid: 40 })).toBe('kill -s KILL -- -50 2>/dev/null; exit 0');
+    expect(() => buildKillCommand({ pgid: 1, sid: 1 })).toThrow();
+  });
+
+  it('the kill command works in dash', () => {
+    expect(execFileSync('/bin/sh', ['-c', buildKillCommand({ pgid: 999_999, sid: 999_999 })]).toString()).toBe('');
+  });
+});

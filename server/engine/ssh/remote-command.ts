@@ -1,0 +1,90 @@
+import { UserInputError } from '../types';
+import { quoteArgv, quotePosix } from './shell-quote';
+
+/**
+ * The command line sent to the remote login shell (which must be POSIX: sh,
+ * dash, bash, zsh, ksh; not csh/fish). No pty is used.
+ *
+ * The wrapper first reports the shell's process group and session on stderr as
+ * one marker line, then `cd`s and `exec`s the command, so the command keeps
+ * that process group. sshd makes each session's shell a session and group
+ * leader, so killing the group (and the session) kills everything the command
+ * started, unless a process deliberately moved itself to a new session.
+ *
+ *   set -- $(ps -o pgid= -o sid= -p $$)        # fallback: /proc/$$/stat fields 5, 6
+ *   printf '%s %s %s\n' '@@bisect-pgid-NONCE@@' PGID SID >&2
+ *   cd -- 'DIR' || { printf '%s\n' '@@bisect-cwd-NONCE@@' >&2; exit 126; }
+ *   exec env -- 'K=V' ... 'argv0' 'argv1' ... </dev/null   # `env` only with env vars; stdin is empty
+ *
+ * The nonce is random per run so the command's own output cannot forge markers.
+ */
+
+export interface RemoteCommandSpec {
+  argv: readonly string[];
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export interface ProcessGroupInfo {
+  pgid: number;
+  sid: number;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function pgidMarker(nonce: string): string {
+  return `@@bisect-pgid-${nonce}@@`;
+}
+
+export function cwdFailedMarker(nonce: string): string {
+  return `@@bisect-cwd-${nonce}@@`;
+}
+
+/** Builds the remote command string. Throws UserInputError for argv/env that cannot be passed safely. */
+export function buildRemoteCommand(spec: RemoteCommandSpec, nonce: string): string {
+  if (!/^[A-Za-z0-9]+$/.test(nonce)) throw new Error('nonce must be alphanumeric');
+  if (spec.argv.length === 0 || spec.argv[0] === '') throw new UserInputError('the command is empty', 'argv');
+  const envEntries = Object.entries(spec.env ?? {});
+  for (const [name] of envEntries) {
+    if (!ENV_NAME.test(name)) throw new UserInputError(`invalid environment variable name "${name}"`, 'env');
+  }
+  if (envEntries.length > 0 && (spec.argv[0] ?? '').includes('=')) {
+    throw new UserInputError('a program name containing "=" cannot be combined with environment variables', 'argv');
+  }
+  const lines = [
+    'set -- $(ps -o pgid= -o sid= -p $$ 2>/dev/null)',
+    `[ -n "$2" ] || set -- $(cut -d' ' -f5,6 /proc/$$/stat 2>/dev/null)`,
+    `printf '%s %s %s\\n' ${quotePosix(pgidMarker(nonce))} "\${1:-$$}" "\${2:-$$}" >&2`,
+  ];
+  if (spec.cwd !== undefined) {
+    lines.push(`cd -- ${quotePosix(spec.cwd)} || { printf '%s\\n' ${quotePosix(cwdFailedMarker(nonce))} >&2; exit 126; }`);
+  }
+  const envArgs = envEntries.map(([k, v]) => quotePosix(`${k}=${v}`));
+  const program = envArgs.length > 0 ? `env -- ${envArgs.join(' ')} ${quoteArgv(spec.argv)}` : quoteArgv(spec.argv);
+  lines.push(`exec ${program} </dev/null`);
+  return lines.join('\n');
+}
+
+/** Parses the marker line; null if `line` is not it. Rejects ids ≤ 1 (never kill init or "my own group"). */
+export function parseProcessGroupLine(line: string, nonce: string): ProcessGroupInfo | null {
+  const prefix = pgidMarker(nonce) + ' ';
+  if (!line.startsWith(prefix)) return null;
+  const m = /^(\d+) (\d+)$/.exec(line.slice(prefix.length).trim());
+  if (!m) return null;
+  const pgid = Number(m[1]);
+  const sid = Number(m[2]);
+  if (!Number.isSafeInteger(pgid) || !Number.isSafeInteger(sid) || pgid <= 1 || sid <= 1) return null;
+  return { pgid, sid };
+}
+
+/**
+ * Command that SIGKILLs a remote command's process group and, when the group
+ * is also its own session (the usual sshd case), every process of that session
+ * (catches children that changed process group). Always exits 0.
+ */
+export function buildKillCommand(info: ProcessGroupInfo): string {
+  if (info.pgid <= 1 || info.sid <= 1) throw new Error('refusing to kill process group ≤ 1');
+  const killGroup = `kill -s KILL -- -${info.pgid} 2>/dev/null`;
+  const killSession = info.sid === info.pgid ? `; pkill -KILL -s ${info.sid} 2>/dev/null` : '';
+  return `${killGroup}${killSession}; exit 0`;
+}
