@@ -3,7 +3,10 @@ import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, te
 import type { BisectResult, CommitInfo, EngineEvent, SuspectRuns } from '../server/engine/events';
 import type { RecipeInput } from '../server/engine/recipe';
 
-export type SessionStatus = 'running' | 'done' | 'failed' | 'cancelled';
+/** `running` and `paused` sessions are resumed when the server starts. */
+export type SessionStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+export type StepState = 'running' | 'done' | 'interrupted';
+export type StepKind = 'bisect' | 'check';
 
 /** A bisect session: what the user asked for and where it stands now. */
 export const sessions = pgTable(
@@ -33,6 +36,8 @@ export const sessions = pgTable(
     bisectLog: text('bisect_log').notNull().default(''),
     error: text('error'),
     lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+    /** Test the good and bad refs before bisecting. */
+    checkEndpoints: boolean('check_endpoints').notNull().default(true),
   },
   (t) => [index('sessions_created_idx').on(t.createdAt)],
 );
@@ -55,6 +60,17 @@ export const steps = pgTable(
     suspect: jsonb('suspect').$type<SuspectRuns>(),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     ms: integer('ms'),
+    /** `check` steps test the given good/bad refs before bisecting; they are not marked in git. */
+    kind: text('kind').$type<StepKind>().notNull().default('bisect'),
+    /** What the check expects (`good` or `bad`), for check steps. */
+    expect: text('expect').$type<'good' | 'bad'>(),
+    state: text('state').$type<StepState>().notNull().default('running'),
+    /** Why the step stopped early (server restart, retry, manual verdict). */
+    interruptedBy: text('interrupted_by'),
+    /** The verdict was given by a person, not by the recipe. */
+    manual: boolean('manual').notNull().default(false),
+    /** A later change of an earlier verdict made this step moot; kept for history. */
+    superseded: boolean('superseded').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.step] })],
 );
