@@ -38,6 +38,8 @@ export const sessions = pgTable(
     lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
     /** Test the good and bad refs before bisecting. */
     checkEndpoints: boolean('check_endpoints').notNull().default(true),
+    /** How the session came to be: run here by the engine, or imported from a `git bisect log`. */
+    origin: text('origin').$type<SessionOrigin>().notNull().default('run'),
   },
   (t) => [index('sessions_created_idx').on(t.createdAt)],
 );
@@ -124,3 +126,5 @@ export type NewSession = typeof sessions.$inferInsert;
 export type Step = typeof steps.$inferSelect;
 export type PhaseRun = typeof phaseRuns.$inferSelect;
 export type StoredEvent = typeof events.$inferSelect;
+
+export * from './schema/shares';
