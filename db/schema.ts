@@ -128,3 +128,4 @@ export type PhaseRun = typeof phaseRuns.$inferSelect;
 export type StoredEvent = typeof events.$inferSelect;
 
 export * from './schema/shares';
+export * from './schema/transfers';

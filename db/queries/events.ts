@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { EngineEvent } from '../../server/engine/events';
 import type { Db } from '../client';
+import { recordCopyFinished, recordCopyStarted, recordSamples } from './transfers';
 import { events, phaseRuns, sessions, steps, type StoredEvent } from '../schema';
 
 export interface NumberedEvent {
@@ -83,6 +84,15 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
         .update(sessions)
         .set({ status: e.status, result: e.result, bisectLog: e.bisectLog, error: e.error, finishedAt: new Date() })
         .where(eq(sessions.id, sessionId));
+      return;
+    case 'copyStarted':
+      await recordCopyStarted(db, sessionId, e);
+      return;
+    case 'transferSample':
+      await recordSamples(db, sessionId, e);
+      return;
+    case 'copyFinished':
+      await recordCopyFinished(db, sessionId, e);
       return;
     case 'log':
       return;

@@ -1,5 +1,6 @@
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../client';
+import { listCopies, type CopyListing } from './transfers';
 import { phaseRuns, sessions, steps, type NewSession, type PhaseRun, type Session, type SessionStatus, type Step } from '../schema';
 
 export async function insertSession(db: Db, row: NewSession): Promise<void> {
@@ -50,9 +51,12 @@ export async function failSessions(db: Db, ids: string[], error: string): Promis
   await db.update(sessions).set({ status: 'failed', error, finishedAt: new Date(), updatedAt: new Date() }).where(inArray(sessions.id, ids));
 }
 
+/** A phase run; transfer phases also list their copies (`{ index, bytes, ms, meanMBps, outcome }`). */
+export type PhaseDetail = PhaseRun & { copies?: CopyListing[] };
+
 export interface SessionDetail {
   session: Session;
-  steps: Array<Step & { phases: PhaseRun[] }>;
+  steps: Array<Step & { phases: PhaseDetail[] }>;
 }
 
 export async function getSessionDetail(db: Db, id: string): Promise<SessionDetail | null> {
@@ -60,8 +64,14 @@ export async function getSessionDetail(db: Db, id: string): Promise<SessionDetai
   if (!session) return null;
   const stepRows = await db.select().from(steps).where(eq(steps.sessionId, id)).orderBy(asc(steps.step));
   const phaseRows = await db.select().from(phaseRuns).where(eq(phaseRuns.sessionId, id)).orderBy(asc(phaseRuns.step), asc(phaseRuns.phase));
+  const copies = await listCopies(db, id);
   return {
     session,
-    steps: stepRows.map((s) => ({ ...s, phases: phaseRows.filter((p) => p.step === s.step) })),
+    steps: stepRows.map((s) => ({
+      ...s,
+      phases: phaseRows
+        .filter((p) => p.step === s.step)
+        .map((p): PhaseDetail => (p.kind === 'transfer' ? { ...p, copies: copies.get(`${p.step}:${p.phase}`) ?? [] } : p)),
+    })),
   };
 }

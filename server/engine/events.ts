@@ -1,4 +1,5 @@
 import type { ExitStatus, OutputStream, PhaseOutcome, Verdict } from './types';
+import type { CopySummary, TransferSample } from './phases/transfer-stats';
 
 /** A commit as shown to users. */
 export interface CommitInfo {
@@ -66,6 +67,21 @@ export type EngineEvent =
       revisionsLeft: number;
       stepsLeft: number;
     }
+  /** A transfer phase starts copy `copy` of `copies` (1-based). */
+  | {
+      type: 'copyStarted';
+      step: number;
+      phase: number;
+      copy: number;
+      copies: number;
+      payloadBytes: number;
+      stallSec: number;
+      copyTimeoutSec: number;
+    }
+  /** Throughput samples of the running copy, in order (about four a second, batched). */
+  | { type: 'transferSample'; step: number; phase: number; copy: number; samples: TransferSample[] }
+  /** A copy ended: its summary (the samples came before in `transferSample` events). */
+  | ({ type: 'copyFinished'; step: number; phase: number } & CopySummary)
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | {
       type: 'sessionFinished';

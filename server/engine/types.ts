@@ -1,3 +1,5 @@
+import type { SshConnection } from './ssh/connection';
+
 /**
  * Core types of the bisect engine. The engine imports nothing from next, @trpc,
  * react or the DB: the web layer listens to its events and hands it executors.
@@ -35,9 +37,26 @@ export interface CommandSpec {
   timeoutMs: number;
 }
 
+export interface DedicatedConnectionOptions {
+  /** Aborting rejects and tears the attempt down. */
+  signal: AbortSignal;
+  /** Keepalive settings of this connection (default: the host's). */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
 /** Runs a command somewhere (locally, over SSH) and streams its output. */
 export interface Executor {
   readonly name: string;
+  /**
+   * SSH hosts only: a new connection of the caller's own (same target, keys and
+   * host key checks), which the caller closes. Bulk copies use it so that the
+   * bytes on its socket are theirs alone and tearing down a stalled copy does
+   * not cut other commands off.
+   */
+  openConnection?(options: DedicatedConnectionOptions): Promise<SshConnection>;
+  /** Present on executors of remote hosts. */
+  readonly remote?: RemoteHostControl;
   /**
    * Runs the command. On timeout or abort the whole process tree is killed and
    * the exit event reports `timedOut` / `cancelled`. Infrastructure failures

@@ -1,6 +1,7 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { getSessionDetail, listSessions } from '../../../db/queries/sessions';
+import { getSession, getSessionDetail, listSessions } from '../../../db/queries/sessions';
+import { listCopySamples } from '../../../db/queries/transfers';
 import { streamSessionEvents } from '../../sessions/stream';
 import { publicProcedure, router } from '../trpc';
 
@@ -32,6 +33,17 @@ export const sessionsRouter = router({
     if (!detail) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
     return { ...detail, running: ctx.runtime.sessions.isRunning(input.id) };
   }),
+
+  /** Throughput samples of transfer copies, per copy (1-based `copy`), optionally of one step / phase. */
+  samples: publicProcedure
+    .input(idInput.extend({ step: z.number().int().min(0).optional(), phase: z.number().int().min(0).optional() }))
+    .query(async ({ ctx, input }) => {
+      if (!(await getSession(ctx.runtime.db.db, input.id))) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
+      const filter: { step?: number; phase?: number } = {};
+      if (input.step !== undefined) filter.step = input.step;
+      if (input.phase !== undefined) filter.phase = input.phase;
+      return listCopySamples(ctx.runtime.db.db, input.id, filter);
+    }),
 
   cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.cancel(input.id)),
 

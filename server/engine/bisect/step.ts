@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { EventSink } from '../events';
+import type { EngineEvent, EventSink } from '../events';
 import { runPhase } from '../phases';
 import { readStepEnv, resetStepEnv } from '../phases/step-env';
 import type { Recipe } from '../recipe';
@@ -41,6 +41,8 @@ export async function runStep(s: StepRun): Promise<StepDecision> {
       stepEnv: vars,
       executor: s.executorFor(phase.on),
       signal: s.signal,
+      phase: index,
+      emit: (event: EngineEvent) => s.sink.emit(event),
     };
     let status: ExitStatus | null = null;
     for await (const ev of runPhase(phase, ctx)) {

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type { ClientChannel } from 'ssh2';
-import { type CommandSpec, type ExecEvent, type Executor, type ExitStatus, InfraError, type OutputStream } from '../types';
+import {
+  type CommandSpec,
+  type DedicatedConnectionOptions,
+  type ExecEvent,
+  type Executor,
+  type ExitStatus,
+  InfraError,
+  type OutputStream,
+} from '../types';
 import { connectSsh, type PinnedKey, type SshConnection, type SshTarget } from '../ssh/connection';
 import { SshError, isSshError, type SshErrorCode } from '../ssh/errors';
 import { LineSplitter } from '../ssh/line-splitter';
@@ -94,6 +102,25 @@ export class SshExecutor implements Executor {
         this.connecting = undefined;
       });
     return this.connecting;
+  }
+
+  /**
+   * A new connection the caller owns and closes (see `Executor.openConnection`),
+   * with this executor's target and pinned keys. Rejects with the signal's
+   * reason when aborted (a connection that arrives later is closed).
+   */
+  async openConnection(o: DedicatedConnectionOptions): Promise<SshConnection> {
+    if (this.closed) throw new InfraError(`${this.name}: executor is closed`);
+    const target: SshTarget = { ...this.target };
+    if (o.keepaliveIntervalMs !== undefined) target.keepaliveIntervalMs = o.keepaliveIntervalMs;
+    if (o.keepaliveCountMax !== undefined) target.keepaliveCountMax = o.keepaliveCountMax;
+    const attempt = this.connectFn(target);
+    const conn = await untilAborted(attempt, o.signal);
+    if (!conn) {
+      attempt.then((c) => c.close(), () => undefined);
+      throw o.signal.reason ?? new DOMException('aborted', 'AbortError');
+    }
+    return conn;
   }
 
   /** Closes the connection; running commands fail with CONNECTION_LOST. */

@@ -1,3 +1,4 @@
+import type { EngineEvent } from '../events';
 import type { Executor } from '../types';
 
 /** What a phase knows about the step it runs in. */
@@ -13,6 +14,13 @@ export interface PhaseContext {
   stepEnv: Record<string, string>;
   executor: Executor;
   signal: AbortSignal;
+  /** Index of the phase in the recipe (for events the phase emits itself). */
+  phase?: number;
+  /**
+   * Emits an engine event beyond the phase's output (e.g. throughput samples
+   * of a transfer). Await it: a slow store holds the phase back.
+   */
+  emit?: (event: EngineEvent) => void | Promise<void>;
 }
 
 /** The environment every phase receives. */
