@@ -1,8 +1,10 @@
 import { sessionsRouter } from './routers/sessions';
+import { sharesRouter } from './routers/shares';
 import { router } from './trpc';
 
 export const appRouter = router({
   sessions: sessionsRouter,
+  shares: sharesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,6 +6,8 @@ import type { Runtime } from '../runtime';
 
 export interface Context {
   runtime: Runtime;
+  /** Origin the request came to (`http://host:port`), for absolute links such as share URLs. */
+  origin?: string | undefined;
 }
 
 const t = initTRPC.context<Context>().create({

@@ -4,6 +4,7 @@ import { getSession, getSessionDetail, listSessions } from '../../../db/queries/
 import { listCopySamples } from '../../../db/queries/transfers';
 import { streamSessionEvents } from '../../sessions/stream';
 import { publicProcedure, router } from '../trpc';
+import { importProcedure, reportProcedure } from './session-documents';
 
 const ref = z.string().trim().min(1, 'required').max(256);
 const idInput = z.object({ id: z.string().uuid() });
@@ -46,6 +47,10 @@ export const sessionsRouter = router({
     }),
 
   cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.cancel(input.id)),
+
+  import: importProcedure,
+
+  report: reportProcedure,
 
   events: publicProcedure
     .input(idInput.extend({ lastEventId: z.string().regex(/^\d+$/).nullish() }))

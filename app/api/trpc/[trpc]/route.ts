@@ -9,7 +9,7 @@ const handler = (req: Request) =>
     endpoint: '/api/trpc',
     req,
     router: appRouter,
-    createContext: async () => ({ runtime: await getRuntime() }),
+    createContext: async () => ({ runtime: await getRuntime(), origin: new URL(req.url).origin }),
   });
 
 export { handler as GET, handler as POST };

@@ -1,0 +1,34 @@
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../client';
+import { shares, type NewShare, type Share } from '../schema';
+
+export async function insertShare(db: Db, row: NewShare): Promise<Share> {
+  const rows = await db.insert(shares).values(row).returning();
+  return rows[0] as Share;
+}
+
+/** The share whose token hashes to `tokenHash`, revoked and expired ones included. */
+export async function findShareByHash(db: Db, tokenHash: string): Promise<Share | null> {
+  const rows = await db.select().from(shares).where(eq(shares.tokenHash, tokenHash)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function getShare(db: Db, id: string): Promise<Share | null> {
+  const rows = await db.select().from(shares).where(eq(shares.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** A session's shares, newest first. */
+export async function listSharesOfSession(db: Db, sessionId: string): Promise<Share[]> {
+  return db.select().from(shares).where(eq(shares.sessionId, sessionId)).orderBy(desc(shares.createdAt));
+}
+
+/** Marks a share revoked (once); returns whether this call revoked it. */
+export async function revokeShare(db: Db, id: string, at: Date): Promise<boolean> {
+  const rows = await db
+    .update(shares)
+    .set({ revokedAt: at })
+    .where(and(eq(shares.id, id), isNull(shares.revokedAt)))
+    .returning({ id: shares.id });
+  return rows.length > 0;
+}

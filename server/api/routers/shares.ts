@@ -1,0 +1,59 @@
+import { tracked, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { streamSharedEvents } from '../../shares/stream';
+import { isShareNotFound, SHARE_NOT_FOUND_MESSAGE } from '../../shares/service';
+import { shareServiceOf, shareUrl } from '../../shares/runtime';
+import { publicProcedure, router } from '../trpc';
+
+/** Any string: malformed tokens get the same 404 as unknown ones. */
+const token = z.string().max(512);
+
+function notFound(): never {
+  throw new TRPCError({ code: 'NOT_FOUND', message: SHARE_NOT_FOUND_MESSAGE });
+}
+
+export const sharesRouter = router({
+  create: publicProcedure
+    .input(
+      z.object({
+        sessionId: z.string().uuid(),
+        expiresAt: z.coerce.date().nullish(),
+        hideHosts: z.boolean().optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { token: raw, share } = await shareServiceOf(ctx.runtime).create(input);
+      return { token: raw, url: shareUrl(ctx, raw), share };
+    }),
+
+  list: publicProcedure
+    .input(z.object({ sessionId: z.string().uuid() }))
+    .query(({ ctx, input }) => shareServiceOf(ctx.runtime).list(input.sessionId)),
+
+  revoke: publicProcedure
+    .input(z.object({ id: z.string().uuid() }))
+    .mutation(({ ctx, input }) => shareServiceOf(ctx.runtime).revoke(input.id)),
+
+  view: publicProcedure.input(z.object({ token })).query(async ({ ctx, input }) => {
+    try {
+      return await shareServiceOf(ctx.runtime).view(input.token, (id) => ctx.runtime.sessions.isRunning(id));
+    } catch (error) {
+      if (isShareNotFound(error)) notFound();
+      throw error;
+    }
+  }),
+
+  events: publicProcedure
+    .input(z.object({ token, lastEventId: z.string().regex(/^\d+$/).nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = input.lastEventId ? Number(input.lastEventId) : 0;
+      try {
+        for await (const batch of streamSharedEvents(ctx.runtime, input.token, after, signal ?? new AbortController().signal)) {
+          yield tracked(String(batch.lastSeq), batch);
+        }
+      } catch (error) {
+        if (isShareNotFound(error)) notFound();
+        throw error;
+      }
+    }),
+});

@@ -1,0 +1,21 @@
+import type { Runtime } from '../runtime';
+import { ShareService } from './service';
+
+/**
+ * The share service over the runtime's database. Stateless, so it is built per
+ * use; a hosts registry can pass `hostAddresses` here once there is one.
+ */
+export function shareServiceOf(rt: Pick<Runtime, 'db'>): ShareService {
+  return new ShareService({ db: rt.db.db });
+}
+
+/** Path of a share page. */
+export function sharePath(token: string): string {
+  return `/s/${token}`;
+}
+
+/** Absolute URL of a share page: from the request's origin, else from the configured host and port. */
+export function shareUrl(ctx: { runtime: Pick<Runtime, 'config'>; origin?: string | undefined }, token: string): string {
+  const origin = ctx.origin ?? `http://${ctx.runtime.config.host}:${ctx.runtime.config.port}`;
+  return `${origin}${sharePath(token)}`;
+}

@@ -1,0 +1,34 @@
+import type { DbHandle } from '../db/client';
+import { EventBus } from '../server/bus';
+import { LocalExecutor } from '../server/engine/executors/local';
+import { UserInputError } from '../server/engine/types';
+import type { Runtime } from '../server/runtime';
+import { SessionService } from '../server/sessions/service';
+import { appRouter } from '../server/api/root';
+import { createCallerFactory } from '../server/api/trpc';
+
+/**
+ * A runtime over a test database with the local executor only (other `on`
+ * values are unknown hosts), and a tRPC caller for it: the API as the browser
+ * uses it, without HTTP.
+ */
+const factory = createCallerFactory(appRouter);
+export type TestCaller = ReturnType<typeof factory>;
+
+export function makeTestRuntime(handle: DbHandle, dataDir: string): { rt: Runtime; caller: (origin?: string) => TestCaller } {
+  const bus = new EventBus();
+  const local = new LocalExecutor();
+  const executorFor = (on: string) => {
+    if (on === 'local') return local;
+    throw new UserInputError(`unknown host ${on}`, 'recipe');
+  };
+  const sessions = new SessionService({ db: handle.db, bus, dataDir, executorFor });
+  const rt: Runtime = {
+    config: { port: 3000, host: '127.0.0.1', dataDir, databaseUrl: undefined },
+    db: handle,
+    bus,
+    sessions,
+    shutdown: async () => sessions.shutdown(),
+  };
+  return { rt, caller: (origin?: string) => factory({ runtime: rt, origin }) };
+}
