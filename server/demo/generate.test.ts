@@ -141,7 +141,7 @@ describe('generateDemoRepo', () => {
 
   it('returns a valid recipe: build (skip on failure) then repro', () => {
     const parsed = recipeSchema.parse(demo.recipe);
-    expect(parsed.phases.map((p) => [p.name, p.run, p.onFailure, p.onTimeout, p.timeoutSec])).toEqual([
+    expect(parsed.phases.map((p) => [p.name, 'run' in p ? p.run : null, p.onFailure, p.onTimeout, p.timeoutSec])).toEqual([
       ['build', './build.sh', 'skip', 'skip', 120],
       ['repro', './repro.sh', 'exitcode', 'bad', 60],
     ]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FailureMeaning, TimeoutMeaning } from './types';
 
 /**
  * A recipe is plain JSON users save and keep in their repositories. Field names
@@ -17,6 +18,78 @@ export const scriptPhaseSchema = z.object({
   ...phaseBase,
   kind: z.literal('script'),
   run: z.string().min(1).max(100_000),
+  /** Working directory: default the session's worktree locally, the login directory on a host. */
+  cwd: z.string().min(1).max(4096).optional(),
+});
+
+/** `on`, timeout and failure meanings with defaults that suit a phase kind. */
+function phaseFields(d: { timeoutSec: number; onFailure: FailureMeaning; onTimeout: TimeoutMeaning }) {
+  return {
+    ...phaseBase,
+    timeoutSec: phaseBase.timeoutSec.removeDefault().default(d.timeoutSec),
+    onFailure: phaseBase.onFailure.removeDefault().default(d.onFailure),
+    onTimeout: phaseBase.onTimeout.removeDefault().default(d.onTimeout),
+  };
+}
+
+/** A phase that watches a host go down and come back needs a host, not `local`. */
+const remoteOn = (kind: string) =>
+  z
+    .string({ error: `a ${kind} phase needs "on": the name of a host` })
+    .min(1, `a ${kind} phase needs "on": the name of a host`)
+    .max(100)
+    .refine((v) => v !== 'local', `a ${kind} phase runs against a host: set "on" to a host name, not "local"`);
+
+/**
+ * Brings the commit into a clone on the host: `git fetch FETCHFROM SHA` (only
+ * when the clone lacks it; falls back to fetching all refs), then `git checkout
+ * --detach -f SHA`. Untracked build output stays, so builds there are incremental.
+ */
+export const checkoutPhaseSchema = z.object({
+  ...phaseFields({ timeoutSec: 1800, onFailure: 'abort', onTimeout: 'abort' }),
+  kind: z.literal('checkout'),
+  /** Path of the clone on the host. */
+  repo: z.string().min(1).max(4096),
+  /** Remote name or URL the host fetches from; default `origin`. */
+  fetchFrom: z.string().min(1).max(4096).optional(),
+});
+
+/** Polls a host until it answers SSH (connect + `true`); `timeoutSec` bounds the whole wait. */
+export const waitForSshPhaseSchema = z.object({
+  ...phaseFields({ timeoutSec: 60, onFailure: 'skip', onTimeout: 'skip' }),
+  kind: z.literal('wait-for-ssh'),
+  on: remoteOn('wait-for-ssh'),
+  intervalSec: z.number().positive().max(3600).default(1),
+});
+
+const ENV_REF = /^from-env:[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Reboots a host (`command`), sees it go down, waits up to `timeoutSec` for it
+ * to come back (else runs the host's power-cycle command once and waits again),
+ * then checks the booted kernel against `expectKernel`.
+ */
+export const rebootPhaseSchema = z.object({
+  ...phaseFields({ timeoutSec: 600, onFailure: 'abort', onTimeout: 'skip' }),
+  kind: z.literal('reboot'),
+  on: remoteOn('reboot'),
+  /** Run on the host with bash; e.g. `sudo reboot`, `sudo systemctl kexec`. */
+  command: z.string().min(1).max(10_000).default('reboot'),
+  /**
+   * Kernel release the host must boot: matches when `uname -r` equals it or
+   * `/proc/version` contains it. `from-env:VAR` takes it from `$BISECT_ENV`
+   * (e.g. KERNEL_RELEASE written by the build phase). Unset: not checked.
+   */
+  expectKernel: z
+    .string()
+    .min(1)
+    .max(300)
+    .refine((v) => !v.startsWith('from-env:') || ENV_REF.test(v), 'expectKernel: write from-env:VARIABLE_NAME')
+    .optional(),
+  /** What booting another kernel means. */
+  onWrongKernel: z.enum(['skip', 'bad', 'abort']).default('skip'),
+  /** Seconds between connection attempts while waiting. */
+  intervalSec: z.number().positive().max(3600).default(2),
 });
 
 /**
@@ -57,7 +130,13 @@ export const transferPhaseSchema = z
     }
   });
 
-export const phaseSchema = z.discriminatedUnion('kind', [scriptPhaseSchema, transferPhaseSchema]);
+export const phaseSchema = z.discriminatedUnion('kind', [
+  scriptPhaseSchema,
+  checkoutPhaseSchema,
+  waitForSshPhaseSchema,
+  rebootPhaseSchema,
+  transferPhaseSchema,
+]);
 
 export const recipeSchema = z.object({
   phases: z.array(phaseSchema).min(1, 'a recipe needs at least one phase').max(50),
@@ -65,6 +144,9 @@ export const recipeSchema = z.object({
 
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 export type ScriptPhaseSpec = z.infer<typeof scriptPhaseSchema>;
+export type CheckoutPhaseSpec = z.infer<typeof checkoutPhaseSchema>;
+export type WaitForSshPhaseSpec = z.infer<typeof waitForSshPhaseSchema>;
+export type RebootPhaseSpec = z.infer<typeof rebootPhaseSchema>;
 export type TransferPhaseSpec = z.infer<typeof transferPhaseSchema>;
 export type Recipe = z.infer<typeof recipeSchema>;
 /** Recipe as users write it (defaults not yet applied). */

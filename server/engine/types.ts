@@ -27,7 +27,16 @@ export type OutputStream = 'stdout' | 'stderr';
 /** Events an executor yields while a command runs. The last one is always `exit`. */
 export type ExecEvent =
   | { type: 'output'; stream: OutputStream; lines: string[] }
-  | { type: 'exit'; status: ExitStatus };
+  | {
+      type: 'exit';
+      status: ExitStatus;
+      /**
+       * Set by phases that decide for themselves (e.g. a reboot that booted the
+       * wrong kernel is a skip whatever the exit status): replaces the verdict
+       * rules for this phase. Executors never set it.
+       */
+      decision?: { outcome: PhaseOutcome; reason: string };
+    };
 
 export interface CommandSpec {
   /** argv[0] is the program; never a shell string built from user input. */
@@ -43,6 +52,27 @@ export interface DedicatedConnectionOptions {
   /** Keepalive settings of this connection (default: the host's). */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+}
+
+/**
+ * A host's power-cycle command (e.g. `virsh reset NAME` on the hypervisor, an
+ * IPMI call): a bash command line run on `on` (`local` or another host's name)
+ * when a rebooted host does not come back in time.
+ */
+export interface PowerCycleSpec {
+  on: string;
+  run: string;
+}
+
+/** What phases that watch a host go down and come back (wait-for-ssh, reboot) need beyond `run`. */
+export interface RemoteHostControl {
+  /** `name (address:port)`, for messages. */
+  readonly label: string;
+  /** Drops the current connection (if any): the next command connects afresh. */
+  disconnect(): void;
+  /** Resolves once the current connection is lost (at once when there is none), or when `signal` aborts. */
+  whenDisconnected(signal: AbortSignal): Promise<void>;
+  readonly powerCycle: PowerCycleSpec | null;
 }
 
 /** Runs a command somewhere (locally, over SSH) and streams its output. */

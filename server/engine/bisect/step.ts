@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineEvent, EventSink } from '../events';
 import { runPhase } from '../phases';
+import { withPhaseContext } from '../phases/errors';
 import { readStepEnv, resetStepEnv } from '../phases/step-env';
 import type { Recipe } from '../recipe';
 import { InfraError, type ExitStatus, type Executor } from '../types';
@@ -40,17 +41,20 @@ export async function runStep(s: StepRun): Promise<StepDecision> {
       envFile,
       stepEnv: vars,
       executor: s.executorFor(phase.on),
+      executorFor: s.executorFor,
       signal: s.signal,
       phase: index,
       emit: (event: EngineEvent) => s.sink.emit(event),
     };
     let status: ExitStatus | null = null;
-    for await (const ev of runPhase(phase, ctx)) {
-      if (ev.type === 'exit') status = ev.status;
+    let override: PhaseDecision | undefined;
+    for await (const ev of withPhaseContext(runPhase(phase, ctx), phase)) {
+      if (ev.type === 'exit') [status, override] = [ev.status, ev.decision];
       else await s.sink.emit({ type: 'output', step: s.step, phase: index, stream: ev.stream, lines: ev.lines });
     }
     if (!status) throw new InfraError(`phase ${phase.name} ended without an exit status`);
-    const decision = decidePhase(status, phase);
+    const decision = override ?? decidePhase(status, phase);
+    if (override) await s.sink.emit({ type: 'log', level: 'warn', message: `step ${s.step}, phase ${phase.name}: ${override.reason}` });
     decisions.push({ ...decision, name: phase.name });
     await s.sink.emit({
       type: 'phaseFinished',

@@ -123,6 +123,17 @@ export class SshExecutor implements Executor {
     return conn;
   }
 
+  /** The live connection, if there is one (never connects). */
+  get current(): SshConnection | undefined {
+    return this.conn?.alive ? this.conn : undefined;
+  }
+
+  /** Drops the current connection but stays usable: the next command connects afresh. */
+  disconnect(): void {
+    this.conn?.close();
+    this.conn = undefined;
+  }
+
   /** Closes the connection; running commands fail with CONNECTION_LOST. */
   close(): void {
     this.closed = true;
@@ -465,6 +476,8 @@ export interface ProbeResult {
   ms: number;
   error?: string;
   code?: SshErrorCode;
+  /** For HOST_KEY_CHANGED: the fingerprints known for the host. */
+  expectedFingerprints?: string[];
 }
 
 /** Connects, runs `uname -r`, disconnects. Never throws. */
@@ -506,7 +519,10 @@ export async function probe(target: SshTarget, options: { timeoutMs?: number } =
       ms: ms(),
       error: e.message,
     };
-    if (err instanceof SshError) result.code = err.code;
+    if (err instanceof SshError) {
+      result.code = err.code;
+      if (err.expectedFingerprints) result.expectedFingerprints = err.expectedFingerprints;
+    }
     return result;
   } finally {
     conn?.close();

@@ -13,6 +13,8 @@ export interface PhaseContext {
   /** Variables earlier phases of this step wrote to `$BISECT_ENV`. */
   stepEnv: Record<string, string>;
   executor: Executor;
+  /** Resolves other hosts by name (a reboot phase runs the power-cycle command where it is configured). */
+  executorFor?: (on: string) => Executor;
   signal: AbortSignal;
   /** Index of the phase in the recipe (for events the phase emits itself). */
   phase?: number;

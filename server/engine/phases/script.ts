@@ -1,13 +1,15 @@
 import type { ScriptPhaseSpec } from '../recipe';
 import type { ExecEvent } from '../types';
 import { phaseEnvironment, type PhaseContext } from './context';
+import { runRemoteScriptPhase } from './remote-script';
 
 /** Runs the recipe's script with bash, as the user wrote it, in the worktree. */
 export function runScriptPhase(phase: ScriptPhaseSpec, ctx: PhaseContext): AsyncIterable<ExecEvent> {
+  if (ctx.executor.remote) return runRemoteScriptPhase(phase, ctx);
   return ctx.executor.run(
     {
       argv: ['bash', '-c', phase.run],
-      cwd: ctx.worktree,
+      cwd: phase.cwd ?? ctx.worktree,
       env: phaseEnvironment(ctx),
       timeoutMs: phase.timeoutSec * 1000,
     },

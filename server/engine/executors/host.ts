@@ -1,0 +1,81 @@
+import type { SshConnection, SshTarget } from '../ssh/connection';
+import type { CommandSpec, DedicatedConnectionOptions, ExecEvent, Executor, PowerCycleSpec, RemoteHostControl } from '../types';
+import { SshExecutor, type SshExecutorOptions } from './ssh';
+
+export interface HostExecutorOptions {
+  /** The host's name, as recipes write it in `on`. */
+  name: string;
+  target: SshTarget;
+  powerCycle?: PowerCycleSpec | null;
+  /** Passed to the SshExecutor (tests inject a connection factory). */
+  ssh?: SshExecutorOptions;
+}
+
+/**
+ * A named remote host: one SshExecutor (so phases of a session reuse one
+ * connection) plus what host-watching phases need (`remote`). It counts the
+ * commands in flight so that a host edited while a session uses it can be
+ * retired: disconnected once its last running command ends, not in the middle.
+ */
+export class HostExecutor implements Executor {
+  readonly name: string;
+  readonly remote: RemoteHostControl;
+  private readonly ssh: SshExecutor;
+  private active = 0;
+  private retired = false;
+
+  constructor(o: HostExecutorOptions) {
+    this.name = o.name;
+    this.ssh = new SshExecutor(o.target, { ...o.ssh, name: o.name });
+    const port = o.target.port;
+    const label = `${o.name} (${o.target.host}${port && port !== 22 ? `:${port}` : ''})`;
+    const ssh = this.ssh;
+    this.remote = {
+      label,
+      powerCycle: o.powerCycle ?? null,
+      disconnect: () => ssh.disconnect(),
+      whenDisconnected: (signal) =>
+        new Promise<void>((resolve) => {
+          const conn = ssh.current;
+          if (!conn || signal.aborted) return resolve();
+          const done = () => {
+            off();
+            signal.removeEventListener('abort', done);
+            resolve();
+          };
+          const off = conn.onLost(done);
+          signal.addEventListener('abort', done, { once: true });
+        }),
+    };
+  }
+
+  async *run(cmd: CommandSpec, signal: AbortSignal): AsyncGenerator<ExecEvent, void, undefined> {
+    this.active++;
+    try {
+      yield* this.ssh.run(cmd, signal);
+    } finally {
+      this.active--;
+      if (this.retired && this.active === 0) this.ssh.disconnect();
+    }
+  }
+
+  /** A connection of the caller's own to this host (transfer copies); see `Executor.openConnection`. */
+  openConnection(options: DedicatedConnectionOptions): Promise<SshConnection> {
+    return this.ssh.openConnection(options);
+  }
+
+  /**
+   * The host was edited or removed: drop the connection now if idle, else when
+   * the last running command ends. Commands still work (a phase in the middle
+   * of a reboot finishes), they just do not keep a connection afterwards.
+   */
+  retire(): void {
+    this.retired = true;
+    if (this.active === 0) this.ssh.disconnect();
+  }
+
+  close(): void {
+    this.retired = true;
+    this.ssh.close();
+  }
+}
