@@ -129,3 +129,4 @@ export type StoredEvent = typeof events.$inferSelect;
 
 export * from './schema/shares';
 export * from './schema/transfers';
+export * from './schema/hosts';
