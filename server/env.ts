@@ -11,6 +11,10 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL (leave it unset for the embedded database)')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** ssh-agent socket for hosts that authenticate with the agent. */
+  SSH_AUTH_SOCK: z.string().optional(),
+  /** Extra known_hosts files (colon-separated), besides ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts. */
+  BISECT_KNOWN_HOSTS: z.string().optional(),
 });
 
 export interface ServerConfig {
@@ -18,6 +22,10 @@ export interface ServerConfig {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** ssh-agent socket ($SSH_AUTH_SOCK). */
+  sshAuthSock?: string | undefined;
+  /** Extra known_hosts files ($BISECT_KNOWN_HOSTS). */
+  extraKnownHosts?: string[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -27,5 +35,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new Error(`invalid environment: ${problems}`);
   }
   const e = parsed.data;
-  return { port: e.PORT, host: e.HOST, dataDir: path.resolve(e.DATA_DIR), databaseUrl: e.DATABASE_URL };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    sshAuthSock: e.SSH_AUTH_SOCK || undefined,
+    extraKnownHosts: (e.BISECT_KNOWN_HOSTS ?? '').split(':').filter(Boolean).map((f) => path.resolve(f)),
+  };
 }

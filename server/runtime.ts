@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { openDb, type DbHandle } from '../db/client';
 import { EventBus } from './bus';
 import { LocalExecutor } from './engine/executors/local';
-import { UserInputError, type Executor } from './engine/types';
+import type { Executor } from './engine/types';
 import { readConfig, type ServerConfig } from './env';
+import { defaultKnownHostsFiles, HostService } from './hosts/service';
 import { SessionService } from './sessions/service';
 
 export interface Runtime {
@@ -11,6 +12,7 @@ export interface Runtime {
   db: DbHandle;
   bus: EventBus;
   sessions: SessionService;
+  hosts: HostService;
   shutdown(): Promise<void>;
 }
 
@@ -24,10 +26,15 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   const db = await openDb({ databaseUrl: o.config.databaseUrl, dataDir: o.config.dataDir });
   const bus = new EventBus();
   const local = new LocalExecutor();
-  const executorFor = (on: string): Executor => {
-    if (on === 'local') return local;
-    throw new UserInputError(`phase runs on unknown host \`${on}\`: add it on the Hosts page or use "local"`, 'recipe');
-  };
+  const hosts = new HostService({
+    db: db.db,
+    local,
+    knownHostsFiles: [...defaultKnownHostsFiles(), ...(o.config.extraKnownHosts ?? [])],
+    agentSocket: o.config.sshAuthSock,
+  });
+  await hosts.load();
+  // `local` or a host's name; unknown names are a UserInputError when a session is created.
+  const executorFor = (on: string): Executor => hosts.executorFor(on);
   const sessions = new SessionService({ db: db.db, bus, dataDir: o.config.dataDir, executorFor });
   await sessions.markOrphans();
   return {
@@ -35,8 +42,10 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     db,
     bus,
     sessions,
+    hosts,
     async shutdown() {
       await sessions.shutdown();
+      hosts.close();
       await db.close();
     },
   };

@@ -3,6 +3,7 @@ import { EventBus } from '../server/bus';
 import { LocalExecutor } from '../server/engine/executors/local';
 import { UserInputError } from '../server/engine/types';
 import type { Runtime } from '../server/runtime';
+import { HostService } from '../server/hosts/service';
 import { SessionService } from '../server/sessions/service';
 import { appRouter } from '../server/api/root';
 import { createCallerFactory } from '../server/api/trpc';
@@ -28,6 +29,7 @@ export function makeTestRuntime(handle: DbHandle, dataDir: string): { rt: Runtim
     db: handle,
     bus,
     sessions,
+    hosts: new HostService({ db: handle.db }),
     shutdown: async () => sessions.shutdown(),
   };
   return { rt, caller: (origin?: string) => factory({ runtime: rt, origin }) };

@@ -8,6 +8,7 @@ import { generateRepo, gitBisectRun, type GeneratedRepo } from '../engine/testin
 import { buildThenBugScript, makeTempDir, removeDir, writeScript } from '../engine/testing/scripts';
 import { UserInputError } from '../engine/types';
 import type { Runtime } from '../runtime';
+import { HostService } from '../hosts/service';
 import { SessionService } from './service';
 import { streamSessionEvents, type EventBatch } from './stream';
 import { dbKind, openTestDb } from '../../test/db';
@@ -34,6 +35,7 @@ beforeAll(async () => {
     db: handle,
     bus,
     sessions,
+    hosts: new HostService({ db: handle.db }),
     shutdown: async () => sessions.shutdown(),
   };
   repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 400, mergeEvery: 5, culprit: 250, unbuildable: [120, 300], tags: { 'v5.10': 0 } });

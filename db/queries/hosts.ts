@@ -1,0 +1,46 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../client';
+import { hostKeys, hosts, type Host, type HostKey, type NewHost } from '../schema';
+
+export async function listHostRows(db: Db): Promise<Host[]> {
+  return db.select().from(hosts).orderBy(asc(hosts.name));
+}
+
+export async function getHostRow(db: Db, id: string): Promise<Host | null> {
+  const rows = await db.select().from(hosts).where(eq(hosts.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function insertHost(db: Db, row: NewHost): Promise<void> {
+  await db.insert(hosts).values(row);
+}
+
+export async function updateHost(db: Db, id: string, patch: Partial<Omit<NewHost, 'id' | 'createdAt'>>): Promise<void> {
+  await db
+    .update(hosts)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(hosts.id, id));
+}
+
+/** Deletes the host and (by cascade) its pinned keys. */
+export async function deleteHost(db: Db, id: string): Promise<boolean> {
+  const rows = await db.delete(hosts).where(eq(hosts.id, id)).returning({ id: hosts.id });
+  return rows.length > 0;
+}
+
+export async function listHostKeys(db: Db): Promise<HostKey[]> {
+  return db.select().from(hostKeys).orderBy(asc(hostKeys.addedAt));
+}
+
+/** Pins a key for a host; pinning the same key twice is a no-op. */
+export async function insertHostKey(db: Db, row: Omit<HostKey, 'addedAt'> & { addedAt?: Date }): Promise<void> {
+  await db.insert(hostKeys).values(row).onConflictDoNothing();
+}
+
+export async function deleteHostKeys(db: Db, hostId: string): Promise<void> {
+  await db.delete(hostKeys).where(eq(hostKeys.hostId, hostId));
+}
+
+export async function hostKeysOf(db: Db, hostId: string): Promise<HostKey[]> {
+  return db.select().from(hostKeys).where(and(eq(hostKeys.hostId, hostId))).orderBy(asc(hostKeys.addedAt));
+}

@@ -1,0 +1,265 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../db/client';
+import { dbKind, openTestDb } from '../../test/db';
+import { appRouter } from '../api/root';
+import { createCallerFactory } from '../api/trpc';
+import { EventBus } from '../bus';
+import { LocalExecutor } from '../engine/executors/local';
+import { makeTempDir, removeDir } from '../engine/testing/scripts';
+import { startSshAgent, startSshd, type TestAgent, type TestHost } from '../engine/testing/sshd';
+import { isUserInputError, type ExecEvent } from '../engine/types';
+import type { Runtime } from '../runtime';
+import { SessionService } from '../sessions/service';
+import { HostService } from './service';
+
+let tmp: string;
+let handle: DbHandle;
+let sshd: TestHost;
+let agent: TestAgent;
+let hosts: HostService;
+let rt: Runtime;
+const local = new LocalExecutor();
+const caller = () => createCallerFactory(appRouter)({ runtime: rt });
+
+beforeAll(async () => {
+  tmp = await makeTempDir('hosts-service-');
+  [handle, sshd] = await Promise.all([openTestDb(), startSshd()]);
+  agent = await startSshAgent([sshd.clientKey]);
+  const sshConfig = path.join(tmp, 'ssh_config');
+  writeFileSync(sshConfig, `Host testalias\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User root\n  IdentityFile ${sshd.clientKey}\n`);
+  hosts = new HostService({
+    db: handle.db,
+    local,
+    knownHostsFiles: [path.join(tmp, 'known_hosts')],
+    sshConfigPath: sshConfig,
+    agentSocket: agent.socket,
+    timing: { readyTimeoutMs: 3000, keepaliveIntervalMs: 500, keepaliveCountMax: 2 },
+  });
+  await hosts.load();
+  const bus = new EventBus();
+  const sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor: (on) => hosts.executorFor(on) });
+  rt = {
+    config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
+    db: handle,
+    bus,
+    sessions,
+    hosts,
+    shutdown: async () => sessions.shutdown(),
+  };
+});
+
+afterAll(async () => {
+  hosts?.close();
+  await agent?.stop();
+  await sshd?.dispose();
+  await handle?.close();
+  await removeDir(tmp);
+});
+
+async function run(executor: ReturnType<HostService['executorFor']>, argv: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for await (const ev of executor.run({ argv, timeoutMs: 10_000 }, new AbortController().signal) as AsyncIterable<ExecEvent>) {
+    if (ev.type === 'output') out.push(...ev.lines);
+  }
+  return out;
+}
+
+const base = () => ({ address: '127.0.0.1', port: sshd.port, user: 'root', identityFile: sshd.clientKey });
+
+describe(`hosts (${dbKind()})`, () => {
+  it('creates, lists, updates and removes hosts; the passphrase goes in but never comes out', async () => {
+    const { id } = await caller().hosts.create({
+      name: 'builder',
+      ...base(),
+      identityFile: sshd.clientKeyWithPassphrase,
+      passphrase: sshd.passphrase,
+      powerCycle: 'virsh reset builder',
+    });
+    let list = await caller().hosts.list();
+    const h = list.find((x) => x.id === id);
+    expect(h).toMatchObject({
+      name: 'builder',
+      address: '127.0.0.1',
+      port: sshd.port,
+      user: 'root',
+      hasPassphrase: true,
+      useAgent: false,
+      hostKeyPolicy: 'strict',
+      powerCycle: { on: 'local', run: 'virsh reset builder' },
+      pinnedKeys: [],
+    });
+    expect(JSON.stringify(list)).not.toContain(sshd.passphrase);
+    expect(Object.keys(h ?? {})).not.toContain('passphrase');
+
+    // Leaving the passphrase out keeps it; '' clears it (and then the key cannot be loaded).
+    await caller().hosts.update({ id, name: 'builder-1', powerCycle: { on: 'local', run: 'ipmitool power cycle' } });
+    list = await caller().hosts.list();
+    expect(list.find((x) => x.id === id)).toMatchObject({ name: 'builder-1', hasPassphrase: true, powerCycle: { on: 'local', run: 'ipmitool power cycle' } });
+    await expect(caller().hosts.update({ id, passphrase: '' })).rejects.toThrow(/protected by a passphrase/);
+
+    expect(await caller().hosts.remove({ id })).toEqual({ removed: true });
+    expect((await caller().hosts.list()).some((x) => x.id === id)).toBe(false);
+  });
+
+  it('rejects bad input with errors that name the field', async () => {
+    await caller().hosts.create({ name: 'dup', ...base() });
+    const cases: Array<[Record<string, unknown>, RegExp, string]> = [
+      [{ name: 'dup' }, /a host named dup already exists/, 'name'],
+      [{ name: 'local' }, /reserved/, 'name'],
+      [{ name: 'bad name' }, /use letters, digits/, 'name'],
+      [{ address: 'root@10.0.0.1' }, /put the user name in the User field/, 'address'],
+      [{ address: '10.0.0.1:2222' }, /put the port in the Port field/, 'address'],
+      [{ address: 'host; rm -rf /' }, /not a host name, IP address or ssh config alias/, 'address'],
+      [{ port: 70000 }, /port/, 'port'],
+      [{ identityFile: '/no/such/key' }, /cannot read identity file \/no\/such\/key.*no such file/, 'identityFile'],
+      [{ identityFile: 'relative/key' }, /absolute path/, 'identityFile'],
+      [{ identityFile: sshd.clientKeyWithPassphrase, passphrase: 'wrong' }, /passphrase does not unlock/, 'passphrase'],
+      [{ identityFile: `${sshd.clientKey}.pub` }, /not a private key|public key/, 'identityFile'],
+      [{ powerCycle: { on: 'nohost', run: 'virsh reset x' } }, /power cycle runs on unknown host `nohost`/, 'powerCycle'],
+    ];
+    for (const [over, message, field] of cases) {
+      const err = await caller()
+        .hosts.create({ name: 'fresh', ...base(), ...over } as Parameters<ReturnType<typeof caller>['hosts']['create']>[0])
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
+      expect(err, JSON.stringify(over)).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(message) });
+      expect((err as { cause?: { field?: string } }).cause?.field, JSON.stringify(over)).toBe(field);
+    }
+    expect((await caller().hosts.list()).map((h) => h.name)).toEqual(['dup']);
+  });
+
+  it('an unknown key (strict) is refused with its fingerprint; accepting pins it; a later test passes', async () => {
+    const { id } = await caller().hosts.create({ name: 'strict-host', ...base() });
+    const first = await caller().hosts.test({ id });
+    expect(first).toMatchObject({ ok: false, code: 'HOST_KEY_UNKNOWN', fingerprint: sshd.fingerprint, kernel: null });
+    expect(first.error).toContain(sshd.fingerprint);
+
+    await expect(caller().hosts.acceptKey({ id, fingerprint: 'SHA256:somethingelse' })).rejects.toThrow(
+      new RegExp(`now presents ${sshd.fingerprint.replace(/[+/]/g, '\\$&')}, not SHA256:somethingelse`),
+    );
+    expect(await caller().hosts.acceptKey({ id, fingerprint: sshd.fingerprint })).toEqual({
+      fingerprint: sshd.fingerprint,
+      host: '127.0.0.1',
+      port: sshd.port,
+    });
+    const list = await caller().hosts.list();
+    expect(list.find((h) => h.id === id)?.pinnedKeys).toEqual([
+      { host: '127.0.0.1', port: sshd.port, keyType: 'ssh-ed25519', fingerprint: sshd.fingerprint, addedAt: expect.any(Date) },
+    ]);
+
+    const second = await caller().hosts.test({ id });
+    expect(second).toMatchObject({ ok: true, fingerprint: sshd.fingerprint, kernel: os.release() });
+    expect(second.ms).toBeGreaterThan(0);
+    expect(second.ms).toBeLessThan(5000);
+    await expect(caller().hosts.acceptKey({ id, fingerprint: sshd.fingerprint })).rejects.toThrow(/already trusted/);
+  });
+
+  it('accept-new pins a new host’s key on first contact; a changed key is refused with both fingerprints', async () => {
+    const other = await startSshd();
+    try {
+      const { id } = await caller().hosts.create({
+        name: 'tofu',
+        address: '127.0.0.1',
+        port: other.port,
+        user: 'root',
+        identityFile: other.clientKey,
+        hostKeyPolicy: 'accept-new',
+      });
+      const first = await caller().hosts.test({ id });
+      expect(first).toMatchObject({ ok: true, pinned: true, fingerprint: other.fingerprint, kernel: os.release() });
+      expect((await caller().hosts.list()).find((h) => h.id === id)?.pinnedKeys.map((k) => k.fingerprint)).toEqual([other.fingerprint]);
+
+      // The host is "reinstalled": same address and port, a new host key.
+      const oldFingerprint = other.fingerprint;
+      await other.dispose();
+      const reinstalled = await startSshd({ port: other.port });
+      try {
+        await caller().hosts.update({ id, identityFile: reinstalled.clientKey });
+        const changed = await caller().hosts.test({ id });
+        expect(changed).toMatchObject({
+          ok: false,
+          code: 'HOST_KEY_CHANGED',
+          fingerprint: reinstalled.fingerprint,
+          expectedFingerprints: [oldFingerprint],
+        });
+        expect(changed.error).toContain(reinstalled.fingerprint);
+        expect(changed.error).toContain(oldFingerprint);
+        await expect(caller().hosts.acceptKey({ id, fingerprint: reinstalled.fingerprint })).rejects.toThrow(/a changed key is not accepted here/);
+
+        // Forgetting the pinned keys makes it a new host again.
+        await caller().hosts.update({ id, forgetPinnedKeys: true });
+        expect(await caller().hosts.test({ id })).toMatchObject({ ok: true, pinned: true, fingerprint: reinstalled.fingerprint });
+      } finally {
+        await reinstalled.dispose();
+      }
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('a key in known_hosts is trusted; a different key there for the host is refused as changed', async () => {
+    const kh = path.join(tmp, 'known_hosts');
+    writeFileSync(kh, `${sshd.knownHostsLine}\n`);
+    const { id } = await caller().hosts.create({ name: 'known', ...base() });
+    expect(await caller().hosts.test({ id })).toMatchObject({ ok: true, fingerprint: sshd.fingerprint });
+
+    const fake = path.join(tmp, 'fake_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', fake]);
+    const fakePub = execFileSync('cat', [`${fake}.pub`]).toString().trim().split(' ');
+    writeFileSync(kh, `[127.0.0.1]:${sshd.port} ${fakePub[0]} ${fakePub[1]}\n`);
+    const fakeFingerprint = execFileSync('ssh-keygen', ['-lf', `${fake}.pub`]).toString().split(' ')[1];
+    const r = await caller().hosts.test({ id });
+    expect(r).toMatchObject({ ok: false, code: 'HOST_KEY_CHANGED', fingerprint: sshd.fingerprint, expectedFingerprints: [fakeFingerprint] });
+    writeFileSync(kh, '');
+  });
+
+  it('authenticates with ssh-agent, with a passphrase-protected key, and through an ~/.ssh/config alias', async () => {
+    const viaAgent = await caller().hosts.create({ name: 'agent-host', address: '127.0.0.1', port: sshd.port, user: 'root', useAgent: true });
+    const viaPassphrase = await caller().hosts.create({
+      name: 'pass-host',
+      ...base(),
+      identityFile: sshd.clientKeyWithPassphrase,
+      passphrase: sshd.passphrase,
+    });
+    const viaAlias = await caller().hosts.create({ name: 'alias-host', address: 'testalias' });
+    for (const { id } of [viaAgent, viaPassphrase, viaAlias]) {
+      await caller().hosts.acceptKey({ id, fingerprint: sshd.fingerprint });
+      const r = await caller().hosts.test({ id });
+      expect(r, r.error).toMatchObject({ ok: true, kernel: os.release() });
+    }
+    // Without the agent the agent-only host has no way in.
+    await caller().hosts.update({ id: viaAgent.id, useAgent: false, identityFile: null });
+    const noAgent = await caller().hosts.test({ id: viaAgent.id });
+    expect(noAgent).toMatchObject({ ok: false, code: 'AUTH_FAILED' });
+  });
+
+  it('resolves phase hosts to one cached executor per host; local stays local; unknown names are user errors', async () => {
+    const { id } = await caller().hosts.create({ name: 'runner', ...base() });
+    await caller().hosts.acceptKey({ id, fingerprint: sshd.fingerprint });
+    expect(hosts.executorFor('local')).toBe(local);
+    const e1 = hosts.executorFor('runner');
+    expect(hosts.executorFor('runner')).toBe(e1);
+    expect(await run(e1, ['echo', 'hello'])).toEqual(['hello']);
+    const socket = (e1.remote && (e1 as unknown as { ssh: { socket: unknown } }).ssh.socket) ?? null;
+    expect(await run(e1, ['echo', 'again'])).toEqual(['again']);
+    expect((e1 as unknown as { ssh: { socket: unknown } }).ssh.socket).toBe(socket); // the connection was reused
+
+    let err: unknown;
+    try {
+      hosts.executorFor('nohost');
+    } catch (e) {
+      err = e;
+    }
+    expect(isUserInputError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/unknown host `nohost`: add it on the Hosts page.*runner/);
+
+    await caller().hosts.update({ id, address: '127.0.0.1' });
+    expect(hosts.executorFor('runner')).not.toBe(e1);
+  });
+});
