@@ -7,6 +7,7 @@ import type { RecipeInput } from '../server/engine/recipe';
 export type SessionStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 export type StepState = 'running' | 'done' | 'interrupted';
 export type StepKind = 'bisect' | 'check';
+export type SessionOrigin = 'run' | 'import';
 
 /** A bisect session: what the user asked for and where it stands now. */
 export const sessions = pgTable(
@@ -89,7 +90,7 @@ export const phaseRuns = pgTable(
     name: text('name').notNull(),
     kind: text('kind').notNull(),
     on: text('on').notNull(),
-    status: text('status').$type<'running' | 'passed' | 'failed' | 'timedOut' | 'cancelled'>().notNull(),
+    status: text('status').$type<'running' | 'passed' | 'failed' | 'timedOut' | 'cancelled' | 'interrupted'>().notNull(),
     outcome: text('outcome').$type<'pass' | 'bad' | 'skip' | 'abort'>(),
     exitCode: integer('exit_code'),
     signal: text('signal'),

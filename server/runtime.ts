@@ -36,7 +36,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   // `local` or a host's name; unknown names are a UserInputError when a session is created.
   const executorFor = (on: string): Executor => hosts.executorFor(on);
   const sessions = new SessionService({ db: db.db, bus, dataDir: o.config.dataDir, executorFor });
-  await sessions.markOrphans();
+  await sessions.resumeAll();
   return {
     config: o.config,
     db,

@@ -1,5 +1,6 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { EngineEvent } from '../../server/engine/events';
+import { assertNever } from '../../server/engine/types';
 import type { Db } from '../client';
 import { recordCopyFinished, recordCopyStarted, recordSamples } from './transfers';
 import { events, phaseRuns, sessions, steps, type StoredEvent } from '../schema';
@@ -48,6 +49,8 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
         position: e.position,
         revisionsLeft: e.revisionsLeft,
         stepsLeft: e.stepsLeft,
+        kind: e.kind ?? 'bisect',
+        expect: e.expect ?? null,
       });
       return;
     case 'phaseStarted':
@@ -75,9 +78,52 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
     case 'stepFinished':
       await db
         .update(steps)
-        .set({ verdict: e.verdict, term: e.term, reason: e.reason, ms: e.ms, suspect: e.suspect })
+        .set({
+          verdict: e.verdict,
+          term: e.term,
+          reason: e.reason,
+          ms: e.ms,
+          state: 'done',
+          manual: e.manual ?? false,
+          ...(e.suspect ? { suspect: e.suspect } : {}),
+        })
         .where(and(eq(steps.sessionId, sessionId), eq(steps.step, e.step)));
-      await db.update(sessions).set({ revisionsLeft: e.revisionsLeft, stepsLeft: e.stepsLeft }).where(eq(sessions.id, sessionId));
+      if (e.revisionsLeft !== undefined && e.stepsLeft !== undefined) {
+        await db.update(sessions).set({ revisionsLeft: e.revisionsLeft, stepsLeft: e.stepsLeft }).where(eq(sessions.id, sessionId));
+      }
+      return;
+    case 'stepInterrupted':
+      await db
+        .update(steps)
+        .set({ state: 'interrupted', interruptedBy: e.reason })
+        .where(and(eq(steps.sessionId, sessionId), eq(steps.step, e.step)));
+      await db
+        .update(phaseRuns)
+        .set({ status: 'interrupted', reason: e.reason })
+        .where(and(eq(phaseRuns.sessionId, sessionId), eq(phaseRuns.step, e.step), eq(phaseRuns.status, 'running')));
+      return;
+    case 'stepsSuperseded':
+      if (e.steps.length > 0) {
+        await db
+          .update(steps)
+          .set({ superseded: true })
+          .where(and(eq(steps.sessionId, sessionId), inArray(steps.step, e.steps)));
+      }
+      return;
+    case 'sessionPaused':
+      await db
+        .update(sessions)
+        .set({ status: 'paused', error: e.reason ?? null })
+        .where(eq(sessions.id, sessionId));
+      return;
+    case 'sessionResumed':
+      await db.update(sessions).set({ status: 'running', error: null }).where(eq(sessions.id, sessionId));
+      return;
+    case 'sessionReopened':
+      await db
+        .update(sessions)
+        .set({ status: 'running', result: null, error: null, finishedAt: null })
+        .where(eq(sessions.id, sessionId));
       return;
     case 'sessionFinished':
       await db
@@ -96,6 +142,8 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
       return;
     case 'log':
       return;
+    default:
+      assertNever(e);
   }
 }
 

@@ -44,6 +44,10 @@ export type EngineEvent =
       position: number;
       revisionsLeft: number;
       stepsLeft: number;
+      /** `check` steps test a given good/bad ref before bisecting (absent = bisect). */
+      kind?: 'bisect' | 'check';
+      /** For checks: the verdict the ref must get. */
+      expect?: 'good' | 'bad';
     }
   | { type: 'phaseStarted'; step: number; phase: number; name: string; kind: string; on: string }
   | { type: 'output'; step: number; phase: number; stream: OutputStream; lines: string[] }
@@ -63,10 +67,21 @@ export type EngineEvent =
       term: string;
       reason: string;
       ms: number;
-      suspect: SuspectRuns;
-      revisionsLeft: number;
-      stepsLeft: number;
+      /** Absent when the verdict was given by hand while the engine was stopped. */
+      suspect?: SuspectRuns;
+      revisionsLeft?: number;
+      stepsLeft?: number;
+      /** A person gave this verdict (a manual mark, or a changed earlier verdict). */
+      manual?: boolean;
     }
+  /** The step stopped before a verdict (server stopping, retry, manual verdict); it is kept for history. */
+  | { type: 'stepInterrupted'; step: number; reason: string }
+  /** Later verdicts no longer count because an earlier one was changed. */
+  | { type: 'stepsSuperseded'; steps: number[]; reason: string }
+  | { type: 'sessionPaused'; reason?: string }
+  | { type: 'sessionResumed'; reason: string }
+  /** A finished session goes on (an earlier verdict was changed). */
+  | { type: 'sessionReopened'; reason: string }
   /** A transfer phase starts copy `copy` of `copies` (1-based). */
   | {
       type: 'copyStarted';

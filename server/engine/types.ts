@@ -44,14 +44,11 @@ export interface CommandSpec {
   cwd?: string;
   env?: Record<string, string>;
   timeoutMs: number;
-}
-
-export interface DedicatedConnectionOptions {
-  /** Aborting rejects and tears the attempt down. */
-  signal: AbortSignal;
-  /** Keepalive settings of this connection (default: the host's). */
-  keepaliveIntervalMs?: number;
-  keepaliveCountMax?: number;
+  /**
+   * Where the executor records the running command's process group while it
+   * runs, so a restarted server can kill what a crashed one left behind.
+   */
+  leaseFile?: string;
 }
 
 /**
@@ -73,6 +70,14 @@ export interface RemoteHostControl {
   /** Resolves once the current connection is lost (at once when there is none), or when `signal` aborts. */
   whenDisconnected(signal: AbortSignal): Promise<void>;
   readonly powerCycle: PowerCycleSpec | null;
+}
+
+export interface DedicatedConnectionOptions {
+  /** Aborting rejects and tears the attempt down. */
+  signal: AbortSignal;
+  /** Keepalive settings of this connection (default: the host's). */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
 }
 
 /** Runs a command somewhere (locally, over SSH) and streams its output. */

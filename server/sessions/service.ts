@@ -2,18 +2,23 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { failSessions, getSession, insertSession, listSessionIdsWithStatus } from '../../db/queries/sessions';
+import { getSessionDetail, insertSession, listSessionIdsWithStatus, type SessionDetail } from '../../db/queries/sessions';
 import type { EventBus } from '../bus';
-import { runBisect } from '../engine/bisect/session';
+import { Bisection } from '../engine/bisect/bisection';
+import { INTERRUPT, runBisect, type RunOutcome } from '../engine/bisect/session';
 import { validateBisectRequest, type BisectRequest } from '../engine/bisect/validate';
+import type { EngineEvent } from '../engine/events';
 import { recipeSchema, type RecipeInput } from '../engine/recipe';
-import { UserInputError, type Executor } from '../engine/types';
+import { UserInputError, type Executor, type Verdict } from '../engine/types';
 import { generateDemoRepo } from '../demo/generate';
 import { SessionRecorder } from '../wiring';
+import { historyFromSteps, markableStep, stepsAfter, strandedSteps } from './history';
 
 export interface CreateSessionInput extends BisectRequest {
   recipe: RecipeInput;
   title?: string | undefined;
+  /** Test the good and bad refs before bisecting (default true). */
+  checkEndpoints?: boolean | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -22,16 +27,24 @@ export interface SessionServiceOptions {
   dataDir: string;
   /** Resolves a phase's `on` to an executor; throws UserInputError for unknown hosts. */
   executorFor: (on: string) => Executor;
+  /** Delay before a step hit by an infrastructure error is tried again (default 10 s). */
+  infraRetryDelayMs?: number;
 }
 
 interface Running {
   controller: AbortController;
-  done: Promise<void>;
+  pause: boolean;
+  done: Promise<RunOutcome | 'error'>;
 }
 
-/** Starts, tracks and cancels bisect sessions. Routers call this; it never renders. */
+/**
+ * Starts, resumes, pauses, corrects and cancels bisect sessions. The database
+ * is the source of truth: every control that changes history stops the engine,
+ * records the change as events, and starts the engine again from the record.
+ */
 export class SessionService {
   private readonly running = new Map<string, Running>();
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(private readonly o: SessionServiceOptions) {}
 
@@ -54,23 +67,9 @@ export class SessionService {
       firstParent: request.firstParent,
       paths: request.paths,
       recipe: input.recipe,
+      checkEndpoints: input.checkEndpoints ?? true,
     });
-    const controller = new AbortController();
-    const recorder = new SessionRecorder(this.o.db, this.o.bus, id, 0);
-    const done = runBisect(
-      {
-        sessionId: id,
-        request,
-        recipe,
-        worktree: path.join(this.o.dataDir, 'worktrees', id),
-        scratchDir: path.join(this.o.dataDir, 'scratch', id),
-      },
-      { sink: recorder, executorFor: this.o.executorFor, signal: controller.signal },
-    )
-      .then(() => recorder.flush())
-      .catch((error: unknown) => console.error(`session ${id} could not record its end:`, error))
-      .finally(() => this.running.delete(id));
-    this.running.set(id, { controller, done });
+    await this.start(id);
     return { id };
   }
 
@@ -86,32 +85,227 @@ export class SessionService {
     });
   }
 
-  /** Kills the running step now; the session ends as cancelled. */
-  async cancel(id: string): Promise<{ cancelled: boolean }> {
-    const run = this.running.get(id);
-    if (!run) {
-      if (!(await getSession(this.o.db, id))) throw new UserInputError(`no session ${id}`, 'id');
-      return { cancelled: false };
-    }
-    run.controller.abort();
-    await run.done;
-    return { cancelled: true };
-  }
-
   isRunning(id: string): boolean {
     return this.running.has(id);
   }
 
-  /** Sessions a previous process left running cannot be driven any more: say so. */
-  async markOrphans(): Promise<void> {
-    const ids = (await listSessionIdsWithStatus(this.o.db, 'running')).filter((id) => !this.running.has(id));
-    await failSessions(this.o.db, ids, 'the server stopped while this session was running; start it again');
+  /** Continues every session a previous server process left running. */
+  async resumeAll(): Promise<void> {
+    for (const id of await listSessionIdsWithStatus(this.o.db, 'running')) {
+      if (!this.running.has(id)) await this.start(id).catch((e: unknown) => console.error(`cannot resume session ${id}:`, e));
+    }
   }
 
-  /** Cancels every running session and waits for their ends to be stored. */
+  /** Kills the running step now; the session ends as cancelled. */
+  cancel(id: string): Promise<{ cancelled: boolean }> {
+    return this.locked(id, async () => {
+      const detail = await this.detail(id);
+      const run = this.running.get(id);
+      if (run) {
+        run.controller.abort('cancel');
+        await run.done;
+        return { cancelled: true };
+      }
+      if (detail.session.status !== 'paused') return { cancelled: false };
+      const bisection = this.bisectionOf(detail);
+      const bisectLog = await bisection.log().catch(() => '');
+      await this.record(detail, [{ type: 'sessionFinished', status: 'cancelled', result: null, bisectLog, error: null }]);
+      await bisection.removeWorktree().catch(() => undefined);
+      return { cancelled: true };
+    });
+  }
+
+  /** Finishes the current step, then starts no new one until resumed. */
+  pause(id: string): Promise<{ paused: boolean }> {
+    return this.locked(id, async () => {
+      await this.detail(id);
+      const run = this.running.get(id);
+      if (!run) return { paused: false };
+      run.pause = true;
+      return { paused: true };
+    });
+  }
+
+  resume(id: string): Promise<{ resumed: boolean }> {
+    return this.locked(id, async () => {
+      const detail = await this.detail(id);
+      const run = this.running.get(id);
+      if (run) {
+        const wasPausing = run.pause;
+        run.pause = false;
+        return { resumed: wasPausing };
+      }
+      if (detail.session.status !== 'paused') return { resumed: false };
+      await this.record(detail, [{ type: 'sessionResumed', reason: 'resumed by hand' }]);
+      await this.start(id);
+      return { resumed: true };
+    });
+  }
+
+  /** Stops the current step and tests the same commit again from its first phase. */
+  retry(id: string): Promise<{ retried: boolean }> {
+    return this.locked(id, async () => {
+      const detail = await this.detail(id);
+      if (!this.running.has(id) && detail.session.status !== 'paused') {
+        throw new UserInputError('only a running or paused session has a step to retry', 'id');
+      }
+      await this.interrupt(id);
+      const now = await this.detail(id);
+      if (now.session.status === 'paused') await this.record(now, [{ type: 'sessionResumed', reason: 'retry' }]);
+      await this.start(id);
+      return { retried: true };
+    });
+  }
+
+  /** A person's verdict for the step being tested now (or the one a pause left untested). */
+  markStep(id: string, verdict: Verdict): Promise<{ step: number }> {
+    return this.locked(id, async () => {
+      const before = await this.detail(id);
+      if (!markableStep(before.steps)) throw new UserInputError('no step is waiting for a verdict', 'id');
+      const wasPaused = before.session.status === 'paused' && !this.running.has(id);
+      await this.interrupt(id);
+      const detail = await this.detail(id);
+      const target = markableStep(detail.steps);
+      if (!target) throw new UserInputError('the step finished before the verdict arrived', 'id');
+      const events: EngineEvent[] = [this.manualVerdict(detail, target.step, verdict, 'marked by hand', target.ms ?? 0)];
+      if (detail.session.status === 'paused' && !wasPaused) events.push({ type: 'sessionResumed', reason: 'manual verdict' });
+      await this.record(detail, events);
+      if (!wasPaused) await this.start(id);
+      return { step: target.step };
+    });
+  }
+
+  /**
+   * Changes an earlier verdict: later steps are kept but superseded, and the
+   * bisect goes on from there (git bisect log + edit + replay, in one step).
+   */
+  undo(id: string, step: number, verdict: Verdict): Promise<{ superseded: number[] }> {
+    return this.locked(id, async () => {
+      const before = await this.detail(id);
+      const target = before.steps.find((s) => s.step === step);
+      if (!target || target.kind !== 'bisect' || target.superseded || target.verdict === null) {
+        throw new UserInputError(`step ${step} has no verdict that can be changed`, 'step');
+      }
+      if (target.verdict === verdict) throw new UserInputError(`step ${step} is already ${verdict}`, 'verdict');
+      const wasRunning = this.running.has(id);
+      await this.interrupt(id);
+      const detail = await this.detail(id);
+      const later = stepsAfter(detail.steps, step);
+      const events: EngineEvent[] = [
+        { type: 'stepsSuperseded', steps: later, reason: `step ${step} changed from ${target.verdict} to ${verdict}` },
+        this.manualVerdict(detail, step, verdict, `changed by hand from ${this.term(detail, target.verdict)}`, target.ms ?? 0),
+      ];
+      const finished = ['done', 'failed', 'cancelled'].includes(detail.session.status);
+      if (finished) events.push({ type: 'sessionReopened', reason: `step ${step} changed` });
+      await this.record(detail, events);
+      if (wasRunning || finished) await this.start(id);
+      return { superseded: later };
+    });
+  }
+
+  /** Stops every session so it can be resumed at the next start; waits for their records. */
   async shutdown(): Promise<void> {
-    for (const r of this.running.values()) r.controller.abort();
+    for (const r of this.running.values()) r.controller.abort(INTERRUPT);
     await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /** Starts the engine for a session from its stored record. */
+  private async start(id: string): Promise<void> {
+    const detail = await this.detail(id);
+    const s = detail.session;
+    const recorder = new SessionRecorder(this.o.db, this.o.bus, id, s.lastSeq);
+    for (const step of strandedSteps(detail.steps)) {
+      await recorder.emit({ type: 'stepInterrupted', step, reason: 'the server stopped during this step' });
+    }
+    let options;
+    try {
+      const request = await validateBisectRequest({
+        repoPath: s.repoPath,
+        bad: s.badSha,
+        good: s.goodShas,
+        terms: { old: s.termOld, new: s.termNew },
+        firstParent: s.firstParent,
+        paths: s.paths,
+      });
+      options = {
+        sessionId: id,
+        request,
+        recipe: parseRecipe(s.recipe),
+        worktree: path.join(this.o.dataDir, 'worktrees', id),
+        scratchDir: path.join(this.o.dataDir, 'scratch', id),
+        checkEndpoints: s.checkEndpoints,
+        history: historyFromSteps(detail.steps, s.goodShas.length, s.checkEndpoints),
+      };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await recorder.emit({ type: 'sessionFinished', status: 'failed', result: null, bisectLog: s.bisectLog, error: `cannot continue: ${message}` });
+      return;
+    }
+    const controller = new AbortController();
+    const run: Running = { controller, pause: false, done: Promise.resolve('error') };
+    run.done = runBisect(options, {
+      sink: recorder,
+      executorFor: this.o.executorFor,
+      signal: controller.signal,
+      shouldPause: () => run.pause,
+      infraRetryDelayMs: this.o.infraRetryDelayMs,
+    })
+      .then(async (outcome) => {
+        await recorder.flush();
+        return outcome;
+      })
+      .catch((error: unknown) => {
+        console.error(`session ${id} could not record its end:`, error);
+        return 'error' as const;
+      })
+      .finally(() => this.running.delete(id));
+    this.running.set(id, run);
+  }
+
+  /** Stops the engine, leaving the session resumable (its step marked interrupted). */
+  private async interrupt(id: string): Promise<void> {
+    const run = this.running.get(id);
+    if (!run) return;
+    run.controller.abort(INTERRUPT);
+    await run.done;
+  }
+
+  /** Appends events for a session whose engine is stopped. */
+  private async record(detail: SessionDetail, events: EngineEvent[]): Promise<void> {
+    const recorder = new SessionRecorder(this.o.db, this.o.bus, detail.session.id, detail.session.lastSeq);
+    for (const e of events) await recorder.emit(e);
+    await recorder.flush();
+  }
+
+  private manualVerdict(detail: SessionDetail, step: number, verdict: Verdict, reason: string, ms: number): EngineEvent {
+    return { type: 'stepFinished', step, verdict, term: this.term(detail, verdict), reason, ms, manual: true };
+  }
+
+  private term(detail: SessionDetail, verdict: Verdict): string {
+    return verdict === 'skip' ? 'skip' : verdict === 'good' ? detail.session.termOld : detail.session.termNew;
+  }
+
+  private bisectionOf(detail: SessionDetail): Bisection {
+    const s = detail.session;
+    return new Bisection(s.repoPath, path.join(this.o.dataDir, 'worktrees', s.id), { old: s.termOld, new: s.termNew });
+  }
+
+  private async detail(id: string): Promise<SessionDetail> {
+    const d = await getSessionDetail(this.o.db, id);
+    if (!d) throw new UserInputError(`no session ${id}`, 'id');
+    return d;
+  }
+
+  /** Serialises controls of one session: they never interleave. */
+  private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return next;
   }
 }
 

@@ -1,5 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { access, rm, writeFile } from 'node:fs/promises';
+import type { Verdict } from '../types';
 import { GitError, gitOk, runGit, type GitResult } from './git';
+import { parseBisectLog, sqQuote } from './log-parser';
 
 export interface Terms {
   old: string;
@@ -11,6 +13,12 @@ export type BisectState =
   | { kind: 'testing'; sha: string; revisionsLeft: number; stepsLeft: number }
   | { kind: 'culprit'; sha: string }
   | { kind: 'candidates'; shas: string[] };
+
+/** A verdict recorded for a commit, in the order it was given. */
+export interface Mark {
+  sha: string;
+  verdict: Verdict;
+}
 
 export interface StartOptions {
   bad: string;
@@ -51,19 +59,55 @@ export class Bisection {
   }
 
   async start(o: StartOptions): Promise<BisectState> {
-    const args = ['bisect', 'start'];
-    if (o.terms.old !== 'good' || o.terms.new !== 'bad') {
-      args.push('--term-old', o.terms.old, '--term-new', o.terms.new);
+    return this.interpret(await runGit(this.worktree, ['bisect', 'start', ...startArgs(o)]), 'start');
+  }
+
+  /**
+   * Rebuilds the bisect from scratch in a fresh worktree: `git bisect start`
+   * with the session's arguments plus every recorded mark, via `git bisect replay`.
+   */
+  async rebuild(o: StartOptions, marks: Mark[], scratchFile: string, recreate = true): Promise<BisectState> {
+    if (recreate) await this.createWorktree(o.bad);
+    const lines = [`git bisect start ${startArgs(o).map(sqQuote).join(' ')}`];
+    for (const m of marks) lines.push(`git bisect ${this.word(m.verdict)} ${m.sha}`);
+    await writeFile(scratchFile, `${lines.join('\n')}\n`);
+    return this.interpret(await runGit(this.worktree, ['bisect', 'replay', scratchFile]), 'replay');
+  }
+
+  /** The marks git has in this worktree, or null when there is no bisect in progress here. */
+  async recordedMarks(): Promise<Mark[] | null> {
+    try {
+      await access(this.worktree);
+    } catch {
+      return null;
     }
-    if (o.firstParent) args.push('--first-parent');
-    args.push(o.bad, ...o.good, '--', ...o.paths);
-    return this.interpret(await runGit(this.worktree, args), 'start');
+    const r = await runGit(this.worktree, ['bisect', 'log']);
+    if (r.code !== 0) return null;
+    try {
+      return parseBisectLog(r.stdout).marks.map((m) => ({ sha: m.sha, verdict: m.verdict }));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Where the bisect stands now (checks out git's next commit if needed). */
+  async current(): Promise<BisectState> {
+    return this.interpret(await runGit(this.worktree, ['bisect', 'next']), 'next');
+  }
+
+  /** Checks out a commit in the worktree (for endpoint checks before the bisect starts). */
+  async checkout(sha: string): Promise<void> {
+    await gitOk(this.worktree, ['checkout', '-q', '--detach', '--force', sha]);
   }
 
   /** Records a verdict for `sha` with git's own command. */
-  async mark(verdict: 'good' | 'bad' | 'skip', sha: string): Promise<BisectState> {
-    const word = verdict === 'skip' ? 'skip' : verdict === 'good' ? this.terms.old : this.terms.new;
+  async mark(verdict: Verdict, sha: string): Promise<BisectState> {
+    const word = this.word(verdict);
     return this.interpret(await runGit(this.worktree, ['bisect', word, sha]), word);
+  }
+
+  private word(verdict: Verdict): string {
+    return verdict === 'skip' ? 'skip' : verdict === 'good' ? this.terms.old : this.terms.new;
   }
 
   async log(): Promise<string> {
@@ -107,4 +151,12 @@ export class Bisection {
     }
     throw new GitError(`git bisect ${what} failed: ${text.trim() || `exit ${r.code}`}`, r);
   }
+}
+
+function startArgs(o: StartOptions): string[] {
+  const args: string[] = [];
+  if (o.terms.old !== 'good' || o.terms.new !== 'bad') args.push('--term-old', o.terms.old, '--term-new', o.terms.new);
+  if (o.firstParent) args.push('--first-parent');
+  args.push(o.bad, ...o.good, '--', ...o.paths);
+  return args;
 }

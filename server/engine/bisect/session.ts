@@ -1,98 +1,298 @@
-import type { BisectResult, EventSink } from '../events';
+import path from 'node:path';
+import type { BisectResult, CommitInfo, EventSink } from '../events';
+import { reapLeftovers } from '../executors/leases';
 import type { Recipe } from '../recipe';
-import { isInfraError, isUserInputError, type Executor } from '../types';
-import { Bisection, type BisectState } from './bisection';
+import { isInfraError, isUserInputError, type Executor, type Verdict } from '../types';
+import { Bisection, type BisectState, type Mark, type StartOptions } from './bisection';
 import { gitChoice, type NextCommitChooser } from './chooser';
 import { RangeIndex } from './range';
 import { GitRepo } from './repo';
 import { runStep } from './step';
 import type { ValidatedBisect } from './validate';
+import type { StepDecision } from './verdict';
+
+/** What was already decided when a session is resumed (the DB is the source of truth). */
+export interface BisectHistory {
+  /** Verdicts of bisect steps that still count, in the order they were given. */
+  marks: Mark[];
+  /** Number of the next step (step numbers are never reused). */
+  nextStep: number;
+  /** The good/bad refs were already checked (or checks are off). */
+  checksDone: boolean;
+}
 
 export interface BisectSessionOptions {
   sessionId: string;
   request: ValidatedBisect;
   recipe: Recipe;
-  /** Directory for this session's detached worktree (created, and removed at the end). */
+  /** Directory for this session's detached worktree (kept while the session can go on). */
   worktree: string;
   /** Directory for per-step scratch files such as `$BISECT_ENV`. */
   scratchDir: string;
+  /** Test the bad and good refs before bisecting (default true). */
+  checkEndpoints?: boolean;
+  /** Present when resuming a session that already ran. */
+  history?: BisectHistory;
 }
 
 export interface BisectDeps {
   sink: EventSink;
   executorFor: (on: string) => Executor;
+  /** Aborting with reason INTERRUPT stops the session to be resumed later; any other reason cancels it. */
   signal: AbortSignal;
   chooser?: NextCommitChooser;
+  /** Checked between steps: true stops after the current step, to be resumed later. */
+  shouldPause?: () => boolean;
+  /** Tries of a step that hits an infrastructure error before the session pauses (default 3). */
+  infraAttempts?: number;
+  infraRetryDelayMs?: number;
 }
 
-export type SessionStatus = 'done' | 'failed' | 'cancelled';
+/** Abort reason that stops a session so it can be resumed (server stopping, a control). */
+export const INTERRUPT = 'interrupt';
+
+export type RunOutcome = 'done' | 'failed' | 'cancelled' | 'interrupted' | 'paused';
+
+type Tested = StepDecision | { kind: 'interrupted' } | { kind: 'paused'; reason: string };
 
 /**
- * Runs one bisect from start to finish and reports everything through the sink.
- * Never throws: every ending, including infrastructure errors, is reported as a
- * `sessionFinished` event and returned.
+ * Runs a bisect until it ends, is cancelled, paused or interrupted, and reports
+ * everything through the sink. Never throws. Resuming with `history` continues
+ * from the recorded verdicts, rebuilding git's state if the worktree disagrees.
  */
-export async function runBisect(o: BisectSessionOptions, deps: BisectDeps): Promise<SessionStatus> {
-  const { request: r } = o;
-  const { sink } = deps;
-  const repo = new GitRepo(r.repoPath);
-  const bisection = new Bisection(r.repoPath, o.worktree, r.terms);
-  let log = '';
-  try {
-    await bisection.createWorktree(r.badSha);
-    const range = new RangeIndex(await repo.rangeCommits(r.badSha, r.goodShas, r.firstParent, r.paths));
-    let state = await bisection.start({ bad: r.badSha, good: r.goodShas, terms: r.terms, firstParent: r.firstParent, paths: r.paths });
-    await sink.emit({
-      type: 'sessionStarted',
-      range: { size: range.size, badSha: r.badSha, goodShas: r.goodShas, badPosition: range.position(r.badSha) },
-      suspect: range.size > 0 ? [[0, range.size]] : [],
-      ...progress(state),
-    });
-    const chooser = deps.chooser ?? gitChoice;
-    for (let step = 1; state.kind === 'testing'; step++) {
-      if (deps.signal.aborted) return await finish('cancelled', null, 'cancelled before the next step');
-      const sha = await chooser.next(state, bisection);
-      const commit = await repo.commitInfo(sha);
-      const started = Date.now();
-      await sink.emit({ type: 'stepStarted', step, commit, position: range.position(sha), ...progress(state) });
-      const decision = await runStep({
-        sessionId: o.sessionId,
-        step,
-        sha,
-        worktree: o.worktree,
-        scratchDir: o.scratchDir,
-        terms: r.terms,
-        recipe: o.recipe,
-        sink,
-        executorFor: deps.executorFor,
-        signal: deps.signal,
-      });
-      if (decision.kind === 'abort') {
-        const status = deps.signal.aborted ? 'cancelled' : 'failed';
-        return await finish(status, null, `step ${step} aborted the bisect: ${decision.reason}`);
-      }
-      state = await bisection.mark(decision.verdict, sha);
-      await sink.emit({
-        type: 'stepFinished',
-        step,
-        verdict: decision.verdict,
-        term: decision.verdict === 'skip' ? 'skip' : decision.verdict === 'good' ? r.terms.old : r.terms.new,
-        reason: decision.reason,
-        ms: Date.now() - started,
-        suspect: range.runs(await bisection.suspects(r.firstParent, r.paths)),
-        ...progress(state),
-      });
-    }
-    return await finish('done', await describeResult(repo, state), null);
-  } catch (error) {
-    return await finish(deps.signal.aborted ? 'cancelled' : 'failed', null, describeError(error));
-  } finally {
-    await bisection.removeWorktree().catch(() => undefined);
+export async function runBisect(o: BisectSessionOptions, deps: BisectDeps): Promise<RunOutcome> {
+  return new SessionRun(o, deps).run();
+}
+
+class SessionRun {
+  private readonly r: ValidatedBisect;
+  private readonly repo: GitRepo;
+  private readonly bisection: Bisection;
+  private readonly marks: Mark[];
+  private step: number;
+  private range = new RangeIndex([]);
+
+  constructor(
+    private readonly o: BisectSessionOptions,
+    private readonly deps: BisectDeps,
+  ) {
+    this.r = o.request;
+    this.repo = new GitRepo(this.r.repoPath);
+    this.bisection = new Bisection(this.r.repoPath, o.worktree, this.r.terms);
+    this.marks = [...(o.history?.marks ?? [])];
+    this.step = o.history?.nextStep ?? 1;
   }
 
-  async function finish(status: SessionStatus, result: BisectResult | null, error: string | null): Promise<SessionStatus> {
-    log = await bisection.log().catch(() => log);
-    await sink.emit({ type: 'sessionFinished', status, result, bisectLog: log, error });
+  private get sink(): EventSink {
+    return this.deps.sink;
+  }
+
+  private get startOptions(): StartOptions {
+    const r = this.r;
+    return { bad: r.badSha, good: r.goodShas, terms: r.terms, firstParent: r.firstParent, paths: r.paths };
+  }
+
+  async run(): Promise<RunOutcome> {
+    let keepWorktree = false;
+    try {
+      if (this.o.history) await reapLeftovers(this.o.scratchDir, this.o.sessionId, (m) => this.log('warn', m));
+      this.range = new RangeIndex(await this.repo.rangeCommits(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths));
+      const needChecks = (this.o.checkEndpoints ?? true) && !this.o.history?.checksDone;
+      if (needChecks || !this.o.history) await this.bisection.createWorktree(this.r.badSha);
+      if (needChecks) {
+        const checked = await this.runChecks();
+        if (checked !== 'ok') {
+          keepWorktree = checked === 'interrupted' || checked === 'paused';
+          return checked;
+        }
+      }
+      let state = await this.initialState(needChecks || !this.o.history);
+      await this.sink.emit({
+        type: 'sessionStarted',
+        range: { size: this.range.size, badSha: this.r.badSha, goodShas: this.r.goodShas, badPosition: this.range.position(this.r.badSha) },
+        suspect: this.range.size > 0 ? [[0, this.range.size]] : [],
+        ...progress(state),
+      });
+      while (state.kind === 'testing') {
+        if (this.deps.signal.aborted) {
+          keepWorktree = this.deps.signal.reason === INTERRUPT;
+          return keepWorktree ? 'interrupted' : await this.finish('cancelled', null, 'cancelled before the next step');
+        }
+        if (this.deps.shouldPause?.()) {
+          keepWorktree = true;
+          await this.sink.emit({ type: 'sessionPaused' });
+          return 'paused';
+        }
+        const next = await this.bisectStep(state);
+        if (typeof next === 'string') {
+          keepWorktree = next === 'interrupted' || next === 'paused';
+          return next;
+        }
+        state = next;
+      }
+      return await this.finish('done', await this.describeResult(state), null);
+    } catch (error) {
+      return await this.finish(this.deps.signal.aborted ? 'cancelled' : 'failed', null, describeError(error));
+    } finally {
+      if (!keepWorktree) await this.bisection.removeWorktree().catch(() => undefined);
+    }
+  }
+
+  /** One bisect step: test git's (or the chooser's) commit, record the verdict, mark it in git. */
+  private async bisectStep(state: Extract<BisectState, { kind: 'testing' }>): Promise<BisectState | RunOutcome> {
+    const sha = await (this.deps.chooser ?? gitChoice).next(state, this.bisection);
+    const started = Date.now();
+    const step = this.step++;
+    const tested = await this.test(step, sha, { kind: 'bisect', ...progress(state) });
+    if (tested.kind === 'interrupted') return 'interrupted';
+    if (tested.kind === 'paused') return 'paused';
+    if (tested.kind === 'abort') {
+      const cancelled = this.deps.signal.aborted;
+      return this.finish(cancelled ? 'cancelled' : 'failed', null, `step ${step} aborted the bisect: ${tested.reason}`);
+    }
+    const next = await this.markConsistently(tested.verdict, sha);
+    await this.sink.emit({
+      type: 'stepFinished',
+      step,
+      verdict: tested.verdict,
+      term: this.term(tested.verdict),
+      reason: tested.reason,
+      ms: Date.now() - started,
+      suspect: this.range.runs(await this.bisection.suspects(this.r.firstParent, this.r.paths)),
+      ...progress(next),
+    });
+    return next;
+  }
+
+  /** Tests the bad and good refs before bisecting; a wrong range stops early with a clear message. */
+  private async runChecks(): Promise<'ok' | RunOutcome> {
+    const targets: Array<[string, 'good' | 'bad']> = [[this.r.badSha, 'bad'], ...this.r.goodShas.map((g): [string, 'good'] => [g, 'good'])];
+    for (const [sha, expect] of targets) {
+      await this.bisection.checkout(sha);
+      const step = this.step++;
+      const started = Date.now();
+      const tested = await this.test(step, sha, { kind: 'check', expect, revisionsLeft: this.range.size, stepsLeft: 0 });
+      if (tested.kind === 'interrupted' || tested.kind === 'paused') return tested.kind;
+      if (tested.kind === 'abort') {
+        return this.finish(this.deps.signal.aborted ? 'cancelled' : 'failed', null, `checking the ${this.term(expect)} commit aborted: ${tested.reason}`);
+      }
+      await this.sink.emit({ type: 'stepFinished', step, verdict: tested.verdict, term: this.term(tested.verdict), reason: tested.reason, ms: Date.now() - started });
+      if (tested.verdict === 'skip') {
+        await this.log('warn', `the ${this.term(expect)} commit ${sha.slice(0, 12)} could not be tested (skip): bisecting anyway`);
+      } else if (tested.verdict !== expect) {
+        const message =
+          `the ${this.term(expect)} commit ${sha.slice(0, 12)} tests ${this.term(tested.verdict)} (${tested.reason}): ` +
+          `the range or the recipe is wrong, so nothing was bisected. Check the refs and the reproducer, or turn off "check the endpoints first".`;
+        return this.finish('failed', null, message);
+      }
+    }
+    return 'ok';
+  }
+
+  /** Runs a commit's phases, retrying infrastructure errors; interruptions are reported, not judged. */
+  private async test(step: number, sha: string, meta: { kind: 'bisect' | 'check'; expect?: 'good' | 'bad'; revisionsLeft: number; stepsLeft: number }): Promise<Tested> {
+    const commit: CommitInfo = await this.repo.commitInfo(sha);
+    const attempts = this.deps.infraAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      const position = meta.kind === 'check' && meta.expect === 'good' ? -1 : this.range.position(sha);
+      await this.sink.emit({ type: 'stepStarted', step, commit, position, ...meta });
+      try {
+        const decision = await runStep({
+          sessionId: this.o.sessionId,
+          step,
+          sha,
+          worktree: this.o.worktree,
+          scratchDir: this.o.scratchDir,
+          terms: this.r.terms,
+          recipe: this.o.recipe,
+          sink: this.sink,
+          executorFor: this.deps.executorFor,
+          signal: this.deps.signal,
+        });
+        if (this.deps.signal.aborted && this.deps.signal.reason === INTERRUPT) {
+          await this.sink.emit({ type: 'stepInterrupted', step, reason: 'stopped to be resumed' });
+          return { kind: 'interrupted' };
+        }
+        return decision;
+      } catch (error) {
+        if (!isInfraError(error)) throw error;
+        await this.sink.emit({ type: 'stepInterrupted', step, reason: `infrastructure error: ${error.message}` });
+        if (attempt >= attempts) {
+          const reason = `infrastructure error (no verdict recorded): ${error.message}. Fix the host, then resume.`;
+          await this.log('error', reason);
+          await this.sink.emit({ type: 'sessionPaused', reason });
+          return { kind: 'paused', reason };
+        }
+        await this.log('warn', `infrastructure error, trying the commit again (${attempt}/${attempts - 1}): ${error.message}`);
+        await sleep(this.deps.infraRetryDelayMs ?? 10_000, this.deps.signal);
+        if (this.deps.signal.aborted) return this.deps.signal.reason === INTERRUPT ? { kind: 'interrupted' } : { kind: 'abort', reason: 'cancelled' };
+        step = this.step++;
+      }
+    }
+  }
+
+  /** Git's state at (re)start: a fresh worktree gets `start` plus the recorded marks. */
+  private async initialState(justCreated: boolean): Promise<BisectState> {
+    if (justCreated) return this.bisection.rebuild(this.startOptions, this.marks, this.replayFile(), false);
+    return (await this.syncGit()) ?? this.bisection.current();
+  }
+
+  /** Marks a verdict in git, first bringing git in line with the record if the worktree drifted mid-step. */
+  private async markConsistently(verdict: Verdict, sha: string): Promise<BisectState> {
+    await this.syncGit();
+    this.marks.push({ sha, verdict });
+    return this.bisection.mark(verdict, sha);
+  }
+
+  /**
+   * Makes git's bisect state in the worktree equal the recorded marks (the DB
+   * is the source of truth). Returns the new state, or null when it already was.
+   * Missing trailing marks (a verdict given by hand, a crash between storing a
+   * verdict and telling git) are applied; anything else is replayed from scratch.
+   */
+  private async syncGit(): Promise<BisectState | null> {
+    const recorded = await this.bisection.recordedMarks();
+    if (recorded && isPrefix(recorded, this.marks)) {
+      let state: BisectState | null = null;
+      for (const m of this.marks.slice(recorded.length)) state = await this.bisection.mark(m.verdict, m.sha);
+      return state;
+    }
+    if (recorded === null) {
+      await this.announceRebuild();
+      return this.bisection.rebuild(this.startOptions, this.marks, this.replayFile(), true);
+    }
+    await this.log('info', `an earlier verdict changed: replaying the ${this.marks.length} verdicts that still count`);
+    return this.bisection.rebuild(this.startOptions, this.marks, this.replayFile(), false);
+  }
+
+  private async announceRebuild(): Promise<void> {
+    await this.log(
+      'warn',
+      `the worktree's git bisect state is gone (worktree deleted or bisect reset by hand): rebuilding it from the ${this.marks.length} recorded verdicts, as git bisect replay would`,
+    );
+  }
+
+  private replayFile(): string {
+    return path.join(this.o.scratchDir, 'replay.log');
+  }
+
+  private term(verdict: Verdict): string {
+    return verdict === 'skip' ? 'skip' : verdict === 'good' ? this.r.terms.old : this.r.terms.new;
+  }
+
+  private async log(level: 'info' | 'warn' | 'error', message: string): Promise<void> {
+    await this.sink.emit({ type: 'log', level, message });
+  }
+
+  private async describeResult(state: BisectState): Promise<BisectResult> {
+    if (state.kind === 'culprit') return { kind: 'culprit', commit: await this.repo.commitDetail(state.sha) };
+    if (state.kind === 'candidates') return { kind: 'candidates', commits: await this.repo.commitInfos(state.shas) };
+    throw new Error('bisect has not ended');
+  }
+
+  private async finish(status: 'done' | 'failed' | 'cancelled', result: BisectResult | null, error: string | null): Promise<RunOutcome> {
+    const bisectLog = await this.bisection.log().catch(() => '');
+    await this.sink.emit({ type: 'sessionFinished', status, result, bisectLog, error });
     return status;
   }
 }
@@ -101,10 +301,15 @@ function progress(state: BisectState): { revisionsLeft: number; stepsLeft: numbe
   return state.kind === 'testing' ? { revisionsLeft: state.revisionsLeft, stepsLeft: state.stepsLeft } : { revisionsLeft: 0, stepsLeft: 0 };
 }
 
-async function describeResult(repo: GitRepo, state: BisectState): Promise<BisectResult> {
-  if (state.kind === 'culprit') return { kind: 'culprit', commit: await repo.commitDetail(state.sha) };
-  if (state.kind === 'candidates') return { kind: 'candidates', commits: await repo.commitInfos(state.shas) };
-  throw new Error('bisect has not ended');
+function isPrefix(prefix: Mark[], of: Mark[]): boolean {
+  return prefix.length <= of.length && prefix.every((m, i) => m.sha === of[i]?.sha && m.verdict === of[i]?.verdict);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
 }
 
 function describeError(error: unknown): string {

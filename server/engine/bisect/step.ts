@@ -45,6 +45,7 @@ export async function runStep(s: StepRun): Promise<StepDecision> {
       signal: s.signal,
       phase: index,
       emit: (event: EngineEvent) => s.sink.emit(event),
+      leaseFile: path.join(s.scratchDir, `lease-${phase.on === 'local' ? 'local' : 'remote'}-${s.step}-${index}`),
     };
     let status: ExitStatus | null = null;
     let override: PhaseDecision | undefined;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { AsyncQueue } from '../util/async-queue';
+import { releaseLease, writeLease } from './leases';
 import { LineSplitter } from '../util/line-splitter';
 import { InfraError, type CommandSpec, type ExecEvent, type ExitStatus, type Executor } from '../types';
 
@@ -25,6 +26,8 @@ export class LocalExecutor implements Executor {
     if (!program) throw new InfraError('empty command');
     const queue = new AsyncQueue<ExecEvent>();
     const child = spawnChild(program, args, cmd);
+    // Synchronous on purpose: awaiting here would let `exit` fire before its listener exists.
+    if (cmd.leaseFile && child.pid !== undefined) writeLease(cmd.leaseFile, child.pid);
     const stop = stopper(child);
     let ended: ExitStatus | null = null;
 
@@ -57,6 +60,7 @@ export class LocalExecutor implements Executor {
         if (queue.size < MAX_BUFFERED_BATCHES / 2) resumePipes(child);
       }
     } finally {
+      if (cmd.leaseFile) releaseLease(cmd.leaseFile);
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       if (child.exitCode === null && child.signalCode === null) stop();

@@ -23,6 +23,8 @@ export interface PhaseContext {
    * of a transfer). Await it: a slow store holds the phase back.
    */
   emit?: (event: EngineEvent) => void | Promise<void>;
+  /** File in which the executor records the phase's process group while it runs. */
+  leaseFile: string;
 }
 
 /** The environment every phase receives. */

@@ -12,6 +12,7 @@ export function runScriptPhase(phase: ScriptPhaseSpec, ctx: PhaseContext): Async
       cwd: phase.cwd ?? ctx.worktree,
       env: phaseEnvironment(ctx),
       timeoutMs: phase.timeoutSec * 1000,
+      leaseFile: ctx.leaseFile,
     },
     ctx.signal,
   );
