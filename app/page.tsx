@@ -11,6 +11,9 @@ export default function HomePage() {
           New bisect
         </Link>
         <DemoButton />
+        <Link href="/import" className="btn">
+          Import log
+        </Link>
       </div>
       <SessionsTable />
     </>

@@ -38,7 +38,7 @@ export function ProgressPanel({ detail }: { detail: SessionDetailView }) {
           {eta !== null && <> · ETA {formatDuration(eta)}</>}
         </p>
       )}
-      {s.rangeSize !== null && <p className="muted">{s.rangeSize} commits in the range</p>}
+      {s.rangeSize !== null && !(s.origin === 'import' && !s.repoPath) && <p className="muted">{s.rangeSize} commits in the range</p>}
     </section>
   );
 }

@@ -13,7 +13,7 @@ export function ResultPanel({ detail }: { detail: SessionDetailView }) {
         <ul>
           {result.commits.map((c) => (
             <li key={c.sha}>
-              <code>{shortSha(c.sha)}</code> {c.subject} <span className="muted">— {c.author}</span>
+              <code>{shortSha(c.sha)}</code> {c.subject} {c.author && <span className="muted">— {c.author}</span>}
             </li>
           ))}
         </ul>
@@ -29,11 +29,13 @@ export function ResultPanel({ detail }: { detail: SessionDetailView }) {
       <p className="culprit-subject" data-testid="culprit-subject">
         {c.subject}
       </p>
-      <p className="muted">
-        {c.author} &lt;{c.authorEmail}&gt; · {new Date(c.date).toLocaleString()}
-      </p>
-      <pre className="commit-message">{c.message}</pre>
-      <pre className="diffstat">{c.diffstat}</pre>
+      {c.author && (
+        <p className="muted">
+          {c.author} &lt;{c.authorEmail}&gt; · {new Date(c.date).toLocaleString()}
+        </p>
+      )}
+      {c.message && c.message !== c.subject && <pre className="commit-message">{c.message}</pre>}
+      {c.diffstat && <pre className="diffstat">{c.diffstat}</pre>}
     </section>
   );
 }

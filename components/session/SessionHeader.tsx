@@ -5,8 +5,8 @@ import { shortSha } from '@/lib/format';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { SessionDetailView } from './types';
 
-/** Title, status, what is being bisected, and the cancel control. */
-export function SessionHeader({ detail }: { detail: SessionDetailView }) {
+/** Title, status, what is being bisected, and the cancel control (none when `readOnly`: share links). */
+export function SessionHeader({ detail, readOnly = false }: { detail: SessionDetailView; readOnly?: boolean }) {
   const { session: s } = detail;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -20,7 +20,7 @@ export function SessionHeader({ detail }: { detail: SessionDetailView }) {
       <div className="session-title-row">
         <h1 data-testid="session-title">{s.title}</h1>
         <StatusBadge status={s.status} />
-        {s.status === 'running' && (
+        {s.status === 'running' && !readOnly && (
           <button type="button" className="btn btn-danger" disabled={cancel.isPending} onClick={() => cancel.mutate({ id: s.id })}>
             {cancel.isPending ? 'Cancelling…' : 'Cancel'}
           </button>

@@ -7,12 +7,25 @@ import { ProgressPanel } from './ProgressPanel';
 import { ResultPanel } from './ResultPanel';
 import { SessionHeader } from './SessionHeader';
 import { StepDetail } from './StepDetail';
+import { SessionTransferChart } from './TransferCharts';
 import type { SessionDetailView } from './types';
-import { useSessionLive } from './use-session-live';
+import { ImportedNote } from './ImportedNote';
+import { SessionActions } from './SessionActions';
+import { useSessionLive, type SessionSource } from './use-session-live';
 
-/** The live page of one bisect session. */
-export function SessionView({ id }: { id: string }) {
-  const { detail, logs, logVersion, connection } = useSessionLive(id);
+type SessionViewProps = { id: string } | { source: SessionSource; readOnly?: boolean };
+
+/**
+ * The live page of one bisect session: the owner's (by id), or a share link's
+ * (`source` of kind `share`), which is read-only: no control is rendered.
+ * Controls inside read `useSessionReadOnly()` (./mode), which the share page provides.
+ */
+export function SessionView(props: SessionViewProps) {
+  const source: SessionSource = 'source' in props ? props.source : { kind: 'owner', id: props.id };
+  const readOnly = 'source' in props ? (props.readOnly ?? source.kind === 'share') : false;
+  const id = source.kind === 'owner' ? source.id : '';
+  const logBase = source.kind === 'owner' ? `/api/sessions/${source.id}/log` : `/s/${source.token}/log`;
+  const { detail, logs, logVersion, transfers, transferVersion, connection } = useSessionLive(source);
   const [selectedStep, setSelectedStep] = useState<number | null>(null);
   if (detail.isPending) return <p>Loading…</p>;
   if (detail.error) return <p className="error-text" role="alert">{detail.error.message}</p>;
@@ -20,8 +33,10 @@ export function SessionView({ id }: { id: string }) {
   const terms = { old: d.session.termOld, new: d.session.termNew };
   const step = d.steps.find((s) => s.step === selectedStep) ?? d.steps.at(-1);
   return (
-    <div className="session-view" data-testid="session-view" data-status={d.session.status}>
-      <SessionHeader detail={d} />
+    <div className="session-view" data-testid="session-view" data-status={d.session.status} data-readonly={readOnly || undefined}>
+      <SessionHeader detail={d} readOnly={readOnly} />
+      {!readOnly && source.kind === 'owner' && <SessionActions sessionId={source.id} detail={d} />}
+      {d.session.origin === 'import' && <ImportedNote detail={d} />}
       {d.session.status === 'running' && connection !== 'pending' && (
         <p className="muted" data-testid="connection">
           live stream: {connection}
@@ -42,6 +57,7 @@ export function SessionView({ id }: { id: string }) {
           />
         </section>
       )}
+      <SessionTransferChart detail={d} />
       <div className="session-columns">
         <section className="panel step-list-panel" aria-label="steps">
           <StepList
@@ -51,7 +67,7 @@ export function SessionView({ id }: { id: string }) {
             onSelectStep={setSelectedStep}
           />
         </section>
-        {step && <StepDetail sessionId={id} step={step} logs={logs} logVersion={logVersion} terms={terms} />}
+        {step && <StepDetail sessionId={id} logBase={logBase} step={step} logs={logs} logVersion={logVersion} terms={terms} transfers={transfers} transferVersion={transferVersion} />}
       </div>
       <BisectLogPanel log={d.session.bisectLog} />
     </div>

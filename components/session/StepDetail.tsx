@@ -5,18 +5,25 @@ import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/components/ui/use-now';
 import { formatDuration, shortSha } from '@/lib/format';
 import type { LogStore } from './log-store';
+import { TransferPhaseCharts } from './TransferCharts';
+import type { TransferStore } from './transfer-store';
 import type { PhaseView, StepView } from './types';
 
 interface Props {
   sessionId: string;
+  /** Where full phase logs download from (`?step=&phase=` is appended); default the owner's route. */
+  logBase?: string;
   step: StepView;
   logs: LogStore;
   logVersion: number;
   terms: { old: string; new: string };
+  /** Live copies of transfer phases (graphs shown when the selected phase is a transfer). */
+  transfers?: TransferStore;
+  transferVersion?: number;
 }
 
 /** One step: its commit, verdict, phases with timings, and the selected phase's log. */
-export function StepDetail({ sessionId, step, logs, logVersion, terms }: Props) {
+export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, transfers, transferVersion }: Props) {
   const running = step.phases.find((p) => p.status === 'running');
   const [selected, setSelected] = useState<number | null>(null);
   useEffect(() => setSelected(null), [step.step]);
@@ -31,7 +38,7 @@ export function StepDetail({ sessionId, step, logs, logVersion, terms }: Props) 
         {step.verdict && <StatusBadge status={step.verdict} label={step.verdict === 'skip' ? 'skip' : step.verdict === 'good' ? terms.old : terms.new} />}
       </h2>
       <p className="muted">
-        {step.commit.author} · {new Date(step.commit.date).toLocaleString()}
+        {step.commit.author || 'author not in the log'}{step.commit.date && <> · {new Date(step.commit.date).toLocaleString()}</>}
         {step.reason && <> · {step.reason}</>}
       </p>
       <ol className="phase-list">
@@ -39,9 +46,12 @@ export function StepDetail({ sessionId, step, logs, logVersion, terms }: Props) 
           <PhaseRow key={p.phase} phase={p} selected={p.phase === phaseIndex} onSelect={() => setSelected(p.phase)} />
         ))}
       </ol>
+      {phase?.kind === 'transfer' && transfers && (
+        <TransferPhaseCharts sessionId={sessionId} step={step.step} phase={phase} transfers={transfers} transferVersion={transferVersion ?? 0} />
+      )}
       <div className="log-toolbar">
         <span>{phase?.name ?? 'log'}</span>
-        <a href={`/api/sessions/${sessionId}/log?step=${step.step}&phase=${phaseIndex}`} className="btn btn-small" download>
+        <a href={`${logBase ?? `/api/sessions/${sessionId}/log`}?step=${step.step}&phase=${phaseIndex}`} className="btn btn-small" download>
           Download full log
         </a>
       </div>

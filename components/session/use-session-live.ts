@@ -1,15 +1,18 @@
 'use client';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EngineEvent } from '@/server/engine/events';
 import { useTRPC } from '@/lib/trpc';
 import { LogStore } from './log-store';
+import { isTransferEvent, TransferStore } from './transfer-store';
 
 /** How often structural events may trigger a refetch of the session. */
 const REFETCH_THROTTLE_MS = 250;
 /** How often new log lines may re-render the page. */
 const RENDER_THROTTLE_MS = 100;
+/** How often throughput samples may re-render the graphs (they arrive about 4×/s per copy). */
+const CHART_THROTTLE_MS = 250;
 
 interface Batch {
   lastSeq: number;
@@ -17,16 +20,42 @@ interface Batch {
 }
 
 /**
+ * Where a session page gets its data: the owner's API (`sessions.byId` +
+ * `sessions.events`) or a share link (`shares.view` + `shares.events`, redacted).
+ */
+export type SessionSource = { kind: 'owner'; id: string } | { kind: 'share'; token: string };
+
+/**
  * A session's state (byId query) kept fresh by its event stream, plus the log
  * lines of every phase. The stream resumes after a disconnect with lastEventId,
  * and events are de-duplicated by sequence, so no line is lost or doubled.
+ * Takes a session id (the owner's page) or a SessionSource.
  */
-export function useSessionLive(id: string) {
+export function useSessionLive(source: string | SessionSource) {
+  const src: SessionSource = typeof source === 'string' ? { kind: 'owner', id: source } : source;
+  const id = src.kind === 'owner' ? src.id : null;
+  const token = src.kind === 'share' ? src.token : null;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const detail = useQuery(trpc.sessions.byId.queryOptions({ id }));
+  const owned = useQuery(trpc.sessions.byId.queryOptions(id !== null ? { id } : skipToken));
+  const shared = useQuery(trpc.shares.view.queryOptions(token !== null ? { token } : skipToken, { retry: false }));
+  // A shared view has the owner's shape (redacted) plus `share`: one type for the page.
+  const detail = id !== null ? owned : (shared as unknown as typeof owned);
   const store = useRef(new LogStore());
   const [logVersion, setLogVersion] = useState(0);
+  const transfers = useRef(new TransferStore());
+  const [transferVersion, setTransferVersion] = useState(0);
+  const chartTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const scheduleChart = useCallback(() => {
+    if (chartTimer.current) return;
+    chartTimer.current = setTimeout(() => {
+      chartTimer.current = null;
+      setTransferVersion((v) => v + 1);
+    }, CHART_THROTTLE_MS);
+  }, []);
+  useEffect(() => () => {
+    if (chartTimer.current) clearTimeout(chartTimer.current);
+  }, []);
   const timers = useRef<{ refetch: ReturnType<typeof setTimeout> | null; render: ReturnType<typeof setTimeout> | null }>({
     refetch: null,
     render: null,
@@ -36,9 +65,11 @@ export function useSessionLive(id: string) {
     if (timers.current.refetch) return;
     timers.current.refetch = setTimeout(() => {
       timers.current.refetch = null;
-      void queryClient.invalidateQueries({ queryKey: trpc.sessions.byId.queryKey({ id }) });
+      void queryClient.invalidateQueries({
+        queryKey: id !== null ? trpc.sessions.byId.queryKey({ id }) : trpc.shares.view.queryKey({ token: token ?? '' }),
+      });
     }, REFETCH_THROTTLE_MS);
-  }, [queryClient, trpc, id]);
+  }, [queryClient, trpc, id, token]);
 
   const scheduleRender = useCallback(() => {
     if (timers.current.render) return;
@@ -61,21 +92,29 @@ export function useSessionLive(id: string) {
       const batch = 'data' in envelope ? envelope.data : envelope;
       let structural = false;
       let output = false;
+      let charted = false;
       for (const { seq, payload } of batch.events) {
         if (seq <= store.current.lastSeq) continue;
         store.current.lastSeq = seq;
         if (payload.type === 'output') {
           store.current.append(payload.step, payload.phase, payload.stream, payload.lines);
           output = true;
+        } else if (isTransferEvent(payload)) {
+          transfers.current.apply(payload);
+          charted = true;
+          if (payload.type !== 'transferSample') structural = true; // copies listed by byId
         } else if (payload.type !== 'log') structural = true;
       }
       if (output) scheduleRender();
+      if (charted) scheduleChart();
       if (structural) scheduleRefetch();
     },
-    [scheduleRefetch, scheduleRender],
+    [scheduleRefetch, scheduleRender, scheduleChart],
   );
 
-  const subscription = useSubscription(trpc.sessions.events.subscriptionOptions({ id }, { onData: onData as never }));
+  const ownerStream = useSubscription(trpc.sessions.events.subscriptionOptions(id !== null ? { id } : skipToken, { onData: onData as never }));
+  const shareStream = useSubscription(trpc.shares.events.subscriptionOptions(token !== null ? { token } : skipToken, { onData: onData as never }));
+  const subscription = id !== null ? ownerStream : shareStream;
 
-  return { detail, logs: store.current, logVersion, connection: subscription.status };
+  return { detail, logs: store.current, logVersion, transfers: transfers.current, transferVersion, connection: subscription.status };
 }

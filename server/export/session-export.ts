@@ -5,6 +5,7 @@
  * `format`/`version` say how to read it.
  */
 import type { SessionDetail } from '../../db/queries/sessions';
+import { sessionBisectLog } from './bisect-log';
 
 export const EXPORT_FORMAT = 'bisect-dashboard.session';
 export const EXPORT_VERSION = 1;
@@ -171,7 +172,7 @@ export function buildSessionExport(d: SessionDetail, transfers: ExportTransfer[]
       throughput: throughput(transfers),
     },
     transfers,
-    bisectLog: s.bisectLog,
+    bisectLog: sessionBisectLog(d),
   };
 }
 

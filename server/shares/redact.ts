@@ -31,14 +31,14 @@ const ALWAYS: Array<[RegExp, string]> = [
   // URL credentials: scheme://user:password@host
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+):[^\s/@]+@/gi, `$1:${REDACTED}@`],
   // password=…, passphrase: …, token=…, api_key=…, secret=…
-  [/\b((?:[\w-]*[_-])?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key))(\s*[=:]\s*)(["']?)[^\s"']+\3/gi, `$1$2$3${REDACTED}$3`],
+  [/\b((?:[\w-]*[_-])?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key))(\s*[=:]\s*)(["']?)[^\s"';,&|]+\3/gi, `$1$2$3${REDACTED}$3`],
   // paths into an .ssh directory, and key files anywhere
   [/(?:~|\$HOME|\$\{HOME\}|\/[^\s'"=:]*)?\/\.ssh\/[^\s'"]+/g, KEY_PATH],
   [/(?:[~\w.$/-]*\/)?\bid_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?(?:-cert)?(?:\.pub)?\b/g, KEY_PATH],
   [/(?:[~\w.$/-]*\/)?[\w.-]+\.(?:pem|ppk|p12|pfx)\b/g, KEY_PATH],
   // ssh/scp/sftp `-i <file>` and IdentityFile settings
-  [/\b((?:ssh|scp|sftp)\b[^\n|;&]*?\s-i\s*)(["']?)[^\s"']+\2/g, `$1${KEY_PATH}`],
-  [/\b(IdentityFile|identityFile|keyPath|privateKey(?:Path)?)(\s*[=:]?\s*)(["']?)[^\s"']+\3/g, `$1$2${KEY_PATH}`],
+  [/\b((?:ssh|scp|sftp)\b[^\n|;&]*?\s-i\s*)(["']?)[^\s"'<][^\s"']*\2/g, `$1${KEY_PATH}`],
+  [/\b(IdentityFile|identityFile|keyPath|privateKey(?:Path)?)(\s*[=:]?\s*)(["']?)[^\s"'<][^\s"']*\3/g, `$1$2${KEY_PATH}`],
 ];
 
 const IPV4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w]|\.\d)/g;

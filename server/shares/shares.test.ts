@@ -1,0 +1,287 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../db/client';
+import { recordEvents } from '../../db/queries/events';
+import { insertSession } from '../../db/queries/sessions';
+import { shares } from '../../db/schema';
+import { generateRepo, type GeneratedRepo } from '../engine/testing/repo';
+import { makeTempDir, removeDir } from '../engine/testing/scripts';
+import type { Runtime } from '../runtime';
+import { streamSessionEvents } from '../sessions/stream';
+import { dbKind, openTestDb } from '../../test/db';
+import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
+import { SHARE_NOT_FOUND_MESSAGE } from './service';
+import { streamSharedEvents } from './stream';
+
+const FIXTURES = fileURLToPath(new URL('../engine/bisect/fixtures/', import.meta.url));
+const ORIGIN = 'http://bisect.example:3000';
+
+let tmp: string;
+let handle: DbHandle;
+let rt: Runtime;
+let caller: () => TestCaller;
+let repo: GeneratedRepo;
+/** An imported, finished session (the seed log). */
+let importedId: string;
+
+beforeAll(async () => {
+  tmp = await makeTempDir('shares-');
+  handle = await openTestDb();
+  const t = makeTestRuntime(handle, tmp);
+  rt = t.rt;
+  caller = () => t.caller(ORIGIN);
+  repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 120, culprit: 80, tags: { 'v5.10': 0 } });
+  importedId = (await caller().sessions.import({ log: readFileSync(path.join(FIXTURES, 'seed-16-step.log'), 'utf8') })).id;
+});
+afterAll(async () => {
+  await rt.shutdown();
+  await handle.close();
+  await removeDir(tmp);
+});
+
+async function notFoundMessage(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(TRPCError);
+  expect((e as TRPCError).code).toBe('NOT_FOUND');
+  return (e as TRPCError).message;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+describe(`shares (${dbKind()})`, () => {
+  it('create: a 256-bit token shown once, stored only as its SHA-256; list never returns it', async () => {
+    const r = await caller().shares.create({ sessionId: importedId });
+    expect(r.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(r.token, 'base64url')).toHaveLength(32);
+    expect(r.url).toBe(`${ORIGIN}/s/${r.token}`);
+
+    const rows = await handle.db.select().from(shares);
+    const row = rows.find((x) => x.id === r.share.id);
+    expect(row?.tokenHash).toBe(createHash('sha256').update(r.token).digest('hex'));
+    expect(JSON.stringify(rows)).not.toContain(r.token);
+    expect(row?.tokenHint).toBe(r.token.slice(0, 6));
+
+    const list = await caller().shares.list({ sessionId: importedId });
+    expect(list.map((s) => s.id)).toContain(r.share.id);
+    expect(JSON.stringify(list)).not.toContain(r.token);
+    expect(list.find((s) => s.id === r.share.id)).toMatchObject({ active: true, revokedAt: null, expiresAt: null, hideHosts: false });
+
+    // Two shares never share a token.
+    const again = await caller().shares.create({ sessionId: importedId });
+    expect(again.token).not.toBe(r.token);
+  });
+
+  it('view: the session as its owner sees it, culprit included, without the session id', async () => {
+    const { token } = await caller().shares.create({ sessionId: importedId });
+    const view = await caller().shares.view({ token });
+    const owner = await caller().sessions.byId({ id: importedId });
+    expect(view.session.result).toEqual(owner.session.result);
+    expect(view.steps.map((s) => [s.step, s.commit.sha, s.verdict, s.position])).toEqual(owner.steps.map((s) => [s.step, s.commit.sha, s.verdict, s.position]));
+    expect(view.session.bisectLog).toBe(owner.session.bisectLog);
+    expect(view.session.id).toBe('shared');
+    expect(JSON.stringify(view)).not.toContain(importedId);
+    expect(view.share).toMatchObject({ hideHosts: false, expiresAt: null });
+  });
+
+  it('unknown, malformed, revoked and expired tokens all get the same 404', async () => {
+    const unknown = await notFoundMessage(caller().shares.view({ token: randomBytes(32).toString('base64url') }));
+    expect(unknown).toBe(SHARE_NOT_FOUND_MESSAGE);
+    for (const bad of ['', 'x', 'a'.repeat(500), '../../etc/passwd']) {
+      expect(await notFoundMessage(caller().shares.view({ token: bad }))).toBe(unknown);
+    }
+
+    const r = await caller().shares.create({ sessionId: importedId });
+    await caller().shares.view({ token: r.token });
+    expect(await caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: true });
+    expect(await caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: false });
+    expect(await notFoundMessage(caller().shares.view({ token: r.token }))).toBe(unknown);
+    const listed = (await caller().shares.list({ sessionId: importedId })).find((s) => s.id === r.share.id);
+    expect(listed?.active).toBe(false);
+    expect(listed?.revokedAt).toBeInstanceOf(Date);
+
+    const soon = await caller().shares.create({ sessionId: importedId, expiresAt: new Date(Date.now() + 1200) });
+    expect((await caller().shares.view({ token: soon.token })).share.expiresAt).toBeInstanceOf(Date);
+    await new Promise((res) => setTimeout(res, 1400));
+    expect(await notFoundMessage(caller().shares.view({ token: soon.token }))).toBe(unknown);
+    expect((await caller().shares.list({ sessionId: importedId })).find((s) => s.id === soon.share.id)?.active).toBe(false);
+
+    // Streams answer the same way.
+    for (const token of [r.token, soon.token, 'nope']) {
+      const it = streamSharedEvents(rt, token, 0, new AbortController().signal);
+      await expect(it.next()).rejects.toThrow(SHARE_NOT_FOUND_MESSAGE);
+    }
+  });
+
+  it('unknown and revoked tokens take about the same time (one lookup by hash either way)', async () => {
+    const r = await caller().shares.create({ sessionId: importedId });
+    await caller().shares.revoke({ id: r.share.id });
+    const time = async (token: string) => {
+      const t0 = performance.now();
+      await caller().shares.view({ token }).catch(() => undefined);
+      return performance.now() - t0;
+    };
+    const unknown: number[] = [];
+    const revoked: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      unknown.push(await time(randomBytes(32).toString('base64url')));
+      revoked.push(await time(r.token));
+    }
+    const ratio = median(revoked) / median(unknown);
+    expect(ratio).toBeGreaterThan(1 / 3);
+    expect(ratio).toBeLessThan(3);
+  });
+
+  it('create refuses past expiries and unknown sessions; revoke refuses unknown shares', async () => {
+    await expect(caller().shares.create({ sessionId: importedId, expiresAt: new Date(Date.now() - 1000) })).rejects.toThrow(/expiry is in the past/);
+    await expect(caller().shares.create({ sessionId: randomUUID() })).rejects.toThrow(/no session/);
+    await expect(caller().shares.revoke({ id: randomUUID() })).rejects.toThrow(/no share/);
+  });
+
+  describe('what a share never shows', () => {
+    const host = 'buildhost.lab';
+    const ip = '10.20.30.40';
+    let sessionId: string;
+
+    beforeAll(async () => {
+      sessionId = randomUUID();
+      await insertSession(handle.db, {
+        id: sessionId,
+        status: 'done',
+        title: 'secret-free title',
+        repoPath: '/home/alice/src/linux',
+        bad: 'v5.15',
+        good: ['v5.10'],
+        badSha: 'b'.repeat(40),
+        goodShas: ['a'.repeat(40)],
+        recipe: {
+          phases: [
+            { name: 'build', kind: 'script', on: host, run: `make -j8 && scp -i /home/alice/.ssh/id_ed25519 bzImage root@${ip}:/boot` },
+            { name: 'test', kind: 'script', on: 'local', run: './repro.sh' },
+          ],
+        },
+      });
+      await recordEvents(handle.db, sessionId, [
+        { seq: 1, event: { type: 'sessionStarted', range: { size: 2, badSha: 'b'.repeat(40), goodShas: ['a'.repeat(40)], badPosition: 1 }, suspect: [[0, 2]], revisionsLeft: 0, stepsLeft: 0 } },
+        { seq: 2, event: { type: 'stepStarted', step: 1, commit: { sha: 'c'.repeat(40), subject: 'virtio: x', author: 'A', authorEmail: 'a@x', date: new Date().toISOString() }, position: 0, revisionsLeft: 0, stepsLeft: 0 } },
+        { seq: 3, event: { type: 'phaseStarted', step: 1, phase: 0, name: 'build', kind: 'script', on: host } },
+        {
+          seq: 4,
+          event: {
+            type: 'output',
+            step: 1,
+            phase: 0,
+            stream: 'stdout',
+            lines: [`ssh: connect to host ${host} (${ip}) port 22`, 'using identity /home/alice/.ssh/id_ed25519', 'PASSWORD=hunter2', 'CC kernel/fork.o'],
+          },
+        },
+        { seq: 5, event: { type: 'phaseFinished', step: 1, phase: 0, status: { kind: 'exited', code: 1 }, outcome: 'bad', ms: 10, reason: `lost ${host} at ${ip}` } },
+        { seq: 6, event: { type: 'log', level: 'warn', message: `host ${host} (${ip}) is slow` } },
+      ]);
+    });
+
+    async function everything(token: string): Promise<string> {
+      const view = await caller().shares.view({ token });
+      const batches = [];
+      for await (const b of streamSharedEvents(rt, token, 0, new AbortController().signal)) batches.push(b);
+      return JSON.stringify({ view, batches });
+    }
+
+    it('never key paths or passwords, hosts shown by default', async () => {
+      const { token } = await caller().shares.create({ sessionId });
+      const all = await everything(token);
+      expect(all).not.toContain('.ssh');
+      expect(all).not.toContain('id_ed25519');
+      expect(all).not.toContain('hunter2');
+      expect(all).toContain('<key path>');
+      expect(all).toContain(host);
+      expect(all).toContain(ip);
+      expect(all).toContain('/home/alice/src/linux');
+      expect(all).toContain('CC kernel/fork.o');
+    });
+
+    it('with hideHosts: no host name or address anywhere, phases run on aliases', async () => {
+      const { token } = await caller().shares.create({ sessionId, hideHosts: true });
+      const view = await caller().shares.view({ token });
+      expect(view.steps[0]?.phases[0]?.on).toBe('host-1');
+      expect(view.session.repoPath).toBe('linux');
+      const all = await everything(token);
+      expect(all).not.toContain(host);
+      expect(all).not.toContain(ip);
+      expect(all).not.toContain('/home/alice');
+      expect(all).toContain('host-1');
+      expect(all).toContain('<address>');
+      expect(all).toContain('CC kernel/fork.o');
+      // The owner still sees everything.
+      expect(JSON.stringify(await caller().sessions.byId({ id: sessionId }))).toContain(host);
+    });
+  });
+
+  it('a running session is watchable live through its link, and revoking ends the stream', async () => {
+    const { id } = await caller().sessions.create({
+      repoPath: repo.dir,
+      bad: 'main',
+      good: ['v5.10'],
+      recipe: { phases: [{ name: 't', kind: 'script', run: 'for i in 1 2 3; do echo "tick $i"; sleep 0.3; done; test ! -e BUG' }] },
+    });
+    const { token, share } = await caller().shares.create({ sessionId: id });
+    const ctl = new AbortController();
+    const seen: number[] = [];
+    let liveLines = 0;
+    const it = streamSharedEvents(rt, token, 0, ctl.signal, 100);
+    for await (const b of it) {
+      seen.push(...b.events.map((e) => e.seq));
+      for (const e of b.events) if (e.payload.type === 'output') liveLines += e.payload.lines.length;
+      if (liveLines >= 3) break;
+    }
+    // Lines arrived while the bisect was still running.
+    expect((await caller().sessions.byId({ id })).session.status).toBe('running');
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
+
+    // Resume after the last seen event, then revoke: the stream ends with the 404.
+    const resumed = streamSharedEvents(rt, token, seen.at(-1) ?? 0, ctl.signal, 100);
+    const first = await resumed.next();
+    expect(first.done).toBe(false);
+    if (!first.done) expect(first.value.events[0]?.seq).toBe((seen.at(-1) ?? 0) + 1);
+    await caller().shares.revoke({ id: share.id });
+    const t0 = Date.now();
+    await expect(
+      (async () => {
+        for (;;) {
+          const n = await resumed.next();
+          if (n.done) return 'ended';
+        }
+      })(),
+    ).rejects.toThrow(SHARE_NOT_FOUND_MESSAGE);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await caller().sessions.cancel({ id });
+  });
+
+  it('a finished run: the shared stream carries the same events as the owner stream', async () => {
+    const { id } = await caller().sessions.create({
+      repoPath: repo.dir,
+      bad: 'main',
+      good: ['v5.10'],
+      recipe: { phases: [{ name: 't', kind: 'script', run: 'echo hi; test ! -e BUG' }] },
+    });
+    for (let i = 0; i < 300 && (await caller().sessions.byId({ id })).session.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    const { token } = await caller().shares.create({ sessionId: id });
+    const owner = [];
+    for await (const b of streamSessionEvents(rt, id, 0, new AbortController().signal)) owner.push(...b.events);
+    const shared = [];
+    for await (const b of streamSharedEvents(rt, token, 0, new AbortController().signal)) shared.push(...b.events);
+    expect(shared.map((e) => e.seq)).toEqual(owner.map((e) => e.seq));
+    expect(shared.at(-1)?.payload.type).toBe('sessionFinished');
+    const view = await caller().shares.view({ token });
+    expect(view.session.result?.kind === 'culprit' && view.session.result.commit.sha).toBe(repo.culpritSha);
+  });
+});
