@@ -100,7 +100,9 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
       await db
         .update(phaseRuns)
         .set({ status: 'interrupted', reason: e.reason })
-        .where(and(eq(phaseRuns.sessionId, sessionId), eq(phaseRuns.step, e.step), eq(phaseRuns.status, 'running')));
+        .where(
+          and(eq(phaseRuns.sessionId, sessionId), eq(phaseRuns.step, e.step), inArray(phaseRuns.status, ['running', 'cancelled'])),
+        );
       return;
     case 'stepsSuperseded':
       if (e.steps.length > 0) {

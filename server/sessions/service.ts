@@ -89,6 +89,10 @@ export class SessionService {
     return this.running.has(id);
   }
 
+  runningCount(): number {
+    return this.running.size;
+  }
+
   /** Continues every session a previous server process left running. */
   async resumeAll(): Promise<void> {
     for (const id of await listSessionIdsWithStatus(this.o.db, 'running')) {

@@ -18,7 +18,10 @@ export const createSessionInput = z.object({
   paths: z.array(z.string().max(4096)).max(256).optional(),
   recipe: z.unknown(),
   title: z.string().max(200).optional(),
+  checkEndpoints: z.boolean().optional(),
 });
+
+const verdict = z.enum(['good', 'bad', 'skip']);
 
 export const sessionsRouter = router({
   create: publicProcedure.input(createSessionInput).mutation(({ ctx, input }) =>
@@ -47,6 +50,24 @@ export const sessionsRouter = router({
     }),
 
   cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.cancel(input.id)),
+
+  /** Finish the current step, start no new one. */
+  pause: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.pause(input.id)),
+
+  resume: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.resume(input.id)),
+
+  /** Kill the current step and test its commit again from the first phase. */
+  retry: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.retry(input.id)),
+
+  /** A person's verdict for the step under test (good = old term, bad = new term). */
+  markStep: publicProcedure
+    .input(idInput.extend({ verdict }))
+    .mutation(({ ctx, input }) => ctx.runtime.sessions.markStep(input.id, input.verdict)),
+
+  /** Change an earlier verdict; later steps are superseded and the bisect goes on from there. */
+  undo: publicProcedure
+    .input(idInput.extend({ step: z.number().int().min(1), verdict }))
+    .mutation(({ ctx, input }) => ctx.runtime.sessions.undo(input.id, input.step, input.verdict)),
 
   import: importProcedure,
 

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BisectResult, CommitInfo, EventSink } from '../events';
 import { reapLeftovers } from '../executors/leases';
@@ -95,6 +96,7 @@ class SessionRun {
   async run(): Promise<RunOutcome> {
     let keepWorktree = false;
     try {
+      await mkdir(this.o.scratchDir, { recursive: true });
       if (this.o.history) await reapLeftovers(this.o.scratchDir, this.o.sessionId, (m) => this.log('warn', m));
       this.range = new RangeIndex(await this.repo.rangeCommits(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths));
       const needChecks = (this.o.checkEndpoints ?? true) && !this.o.history?.checksDone;
@@ -213,6 +215,14 @@ class SessionRun {
           await this.sink.emit({ type: 'stepInterrupted', step, reason: 'stopped to be resumed' });
           return { kind: 'interrupted' };
         }
+        if (await this.worktreeDrifted(sha)) {
+          // A verdict from a tree that vanished or moved mid-step means nothing: test again.
+          await this.sink.emit({ type: 'stepInterrupted', step, reason: 'the worktree was deleted or moved during the step' });
+          await this.log('warn', `the worktree was deleted or moved while step ${step} ran: rebuilding it and testing ${sha.slice(0, 12)} again`);
+          await this.restoreWorktree(sha, meta.kind);
+          step = this.step++;
+          continue;
+        }
         return decision;
       } catch (error) {
         if (!isInfraError(error)) throw error;
@@ -235,6 +245,17 @@ class SessionRun {
   private async initialState(justCreated: boolean): Promise<BisectState> {
     if (justCreated) return this.bisection.rebuild(this.startOptions, this.marks, this.replayFile(), false);
     return (await this.syncGit()) ?? this.bisection.current();
+  }
+
+  private async worktreeDrifted(sha: string): Promise<boolean> {
+    return (await this.bisection.head().catch(() => null)) !== sha;
+  }
+
+  /** Puts the worktree back at `sha` with git's bisect state equal to the record. */
+  private async restoreWorktree(sha: string, kind: 'bisect' | 'check'): Promise<void> {
+    if (kind === 'bisect') await this.syncGit();
+    else await this.bisection.createWorktree(sha);
+    await this.bisection.checkout(sha);
   }
 
   /** Marks a verdict in git, first bringing git in line with the record if the worktree drifted mid-step. */
