@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../client';
-import { shares, type NewShare, type Share } from '../schema';
+import { hostKeys, hosts, shares, type NewShare, type Share } from '../schema';
 
 export async function insertShare(db: Db, row: NewShare): Promise<Share> {
   const rows = await db.insert(shares).values(row).returning();
@@ -31,4 +31,20 @@ export async function revokeShare(db: Db, id: string, at: Date): Promise<boolean
     .where(and(eq(shares.id, id), isNull(shares.revokedAt)))
     .returning({ id: shares.id });
   return rows.length > 0;
+}
+
+/**
+ * Addresses of the named hosts as the hosts registry knows them (the address
+ * field and every host name their pinned keys were accepted under), for a
+ * share that hides hosts.
+ */
+export async function hostAddressesOf(db: Db, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const rows = await db.select({ id: hosts.id, address: hosts.address }).from(hosts).where(inArray(hosts.name, names));
+  if (rows.length === 0) return [];
+  const keys = await db
+    .select({ host: hostKeys.host })
+    .from(hostKeys)
+    .where(inArray(hostKeys.hostId, rows.map((r) => r.id)));
+  return [...new Set([...rows.map((r) => r.address), ...keys.map((k) => k.host)].filter(Boolean))];
 }

@@ -1,12 +1,14 @@
+import { hostAddressesOf } from '../../db/queries/shares';
 import type { Runtime } from '../runtime';
 import { ShareService } from './service';
 
 /**
  * The share service over the runtime's database. Stateless, so it is built per
- * use; a hosts registry can pass `hostAddresses` here once there is one.
+ * use. Hidden hosts are hidden with the addresses the hosts registry has for them.
  */
 export function shareServiceOf(rt: Pick<Runtime, 'db'>): ShareService {
-  return new ShareService({ db: rt.db.db });
+  const db = rt.db.db;
+  return new ShareService({ db, hostAddresses: (names) => hostAddressesOf(db, names) });
 }
 
 /** Path of a share page. */

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { recordEvents } from '../../db/queries/events';
 import { insertSession } from '../../db/queries/sessions';
-import { shares } from '../../db/schema';
+import { hosts, shares } from '../../db/schema';
 import { generateRepo, type GeneratedRepo } from '../engine/testing/repo';
 import { makeTempDir, removeDir } from '../engine/testing/scripts';
 import type { Runtime } from '../runtime';
@@ -150,9 +150,12 @@ describe(`shares (${dbKind()})`, () => {
   describe('what a share never shows', () => {
     const host = 'buildhost.lab';
     const ip = '10.20.30.40';
+    /** What the hosts registry says the host's address is. */
+    const fqdn = 'bh-17.corp.example.com';
     let sessionId: string;
 
     beforeAll(async () => {
+      await handle.db.insert(hosts).values({ id: randomUUID(), name: host, address: fqdn, user: 'root', identityFile: '/home/alice/.ssh/lab_key', passphrase: 'pp-secret' });
       sessionId = randomUUID();
       await insertSession(handle.db, {
         id: sessionId,
@@ -181,7 +184,7 @@ describe(`shares (${dbKind()})`, () => {
             step: 1,
             phase: 0,
             stream: 'stdout',
-            lines: [`ssh: connect to host ${host} (${ip}) port 22`, 'using identity /home/alice/.ssh/id_ed25519', 'PASSWORD=hunter2', 'CC kernel/fork.o'],
+            lines: [`ssh: connect to host ${host} (${ip}) port 22`, `resolved ${fqdn}`, 'using identity /home/alice/.ssh/id_ed25519', 'PASSWORD=hunter2', 'CC kernel/fork.o'],
           },
         },
         { seq: 5, event: { type: 'phaseFinished', step: 1, phase: 0, status: { kind: 'exited', code: 1 }, outcome: 'bad', ms: 10, reason: `lost ${host} at ${ip}` } },
@@ -202,6 +205,8 @@ describe(`shares (${dbKind()})`, () => {
       expect(all).not.toContain('.ssh');
       expect(all).not.toContain('id_ed25519');
       expect(all).not.toContain('hunter2');
+      expect(all).not.toContain('lab_key');
+      expect(all).not.toContain('pp-secret');
       expect(all).toContain('<key path>');
       expect(all).toContain(host);
       expect(all).toContain(ip);
@@ -217,6 +222,7 @@ describe(`shares (${dbKind()})`, () => {
       const all = await everything(token);
       expect(all).not.toContain(host);
       expect(all).not.toContain(ip);
+      expect(all).not.toContain(fqdn);
       expect(all).not.toContain('/home/alice');
       expect(all).toContain('host-1');
       expect(all).toContain('<address>');
