@@ -259,7 +259,7 @@ describe(`sessions.import (${dbKind()})`, () => {
       /^line 3: expected .*git bisect/,
     );
     expect(e.message).toContain("got 'Bisecting: 4 revisions");
-    expect((e.shape as { data?: { field?: string } } | undefined)?.data?.field ?? 'log').toBe('log');
+    expect((e.cause as { field?: string } | undefined)?.field).toBe('log');
     await expectBadRequest(caller().sessions.import({ log: '' }), /^line 1: expected a `git bisect start` line/);
     await expectBadRequest(caller().sessions.import({ log: 'git bisect start\ngit bisect bad zzz\n' }), /^line 2: expected a hex sha/);
     await expectBadRequest(caller().sessions.import({ log: `git bisect start\ngit bisect bad ${'b'.repeat(40)}\n` }), /never marks a `good` commit/);
