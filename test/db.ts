@@ -6,7 +6,7 @@ import { openDb, type DbHandle } from '../db/client';
  * default, or a new database on the PostgreSQL server named by
  * TEST_DATABASE_URL (the test command starts a private cluster for that).
  */
-export async function openTestDb(): Promise<DbHandle> {
+export async function openTestDb(): Promise<DbHandle & { url?: string }> {
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) return openDb({ dataDir: 'memory://' });
   const { default: pg } = await import('pg');
@@ -20,6 +20,7 @@ export async function openTestDb(): Promise<DbHandle> {
   const handle = await openDb({ databaseUrl: url.toString(), dataDir: 'unused' });
   return {
     ...handle,
+    url: url.toString(),
     async close() {
       await handle.close();
       const c = new pg.Client({ connectionString: admin });
