@@ -1,0 +1,178 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../db/client';
+import { RECIPE_TEMPLATES } from '../../lib/recipe-templates';
+import { dbKind, openTestDb } from '../../test/db';
+import { appRouter } from '../api/root';
+import { createCallerFactory } from '../api/trpc';
+import { EventBus } from '../bus';
+import { LocalExecutor } from '../engine/executors/local';
+import type { RecipeInput } from '../engine/recipe';
+import { generateRepo, gitBisectRun, type GeneratedRepo } from '../engine/testing/repo';
+import { buildThenBugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
+import { startSshd, type TestHost } from '../engine/testing/sshd';
+import { delay, watchMarker, type MarkerWatch } from '../engine/testing/test-hosts';
+import type { Runtime } from '../runtime';
+import { SessionService } from '../sessions/service';
+import { HostService } from './service';
+
+/**
+ * The guest-kernel template end to end, through the API: "vm-host" and
+ * "guest" are two real sshd test hosts. The VM is simulated on this machine:
+ * "virsh destroy" stops the guest's sshd, "virsh start" starts it again, the
+ * "disk" is a file the reproducer on the guest reads. Commits with the
+ * planted bug make the copy hang, as in the seed.
+ */
+
+let tmp: string;
+let handle: DbHandle;
+let vmHost: TestHost;
+let guest: TestHost;
+let hosts: HostService;
+let sessions: SessionService;
+let rt: Runtime;
+let repo: GeneratedRepo;
+const watches: MarkerWatch[] = [];
+const caller = () => createCallerFactory(appRouter)({ runtime: rt });
+
+beforeAll(async () => {
+  tmp = await makeTempDir('guest-bisect-');
+  [handle, vmHost, guest] = await Promise.all([openTestDb(), startSshd(), startSshd()]);
+  hosts = new HostService({
+    db: handle.db,
+    local: new LocalExecutor(),
+    knownHostsFiles: [],
+    sshConfigPath: null,
+    timing: { readyTimeoutMs: 3000, keepaliveIntervalMs: 1000, keepaliveCountMax: 2 },
+  });
+  await hosts.load();
+  const bus = new EventBus();
+  sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor: (on) => hosts.executorFor(on) });
+  rt = {
+    config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
+    db: handle,
+    bus,
+    sessions,
+    hosts,
+    shutdown: async () => sessions.shutdown(),
+  };
+  repo = await generateRepo({ dir: path.join(tmp, 'linux'), commits: 24, mergeEvery: 6, culprit: 15, unbuildable: [7], tags: { 'v5.10': 0 } });
+});
+
+afterAll(async () => {
+  for (const w of watches) w.stop();
+  await sessions?.shutdown();
+  hosts?.close();
+  await Promise.all([vmHost?.dispose(), guest?.dispose()]);
+  await handle?.close();
+  await removeDir(tmp);
+});
+
+describe(`guest kernel template through the API (${dbKind()})`, () => {
+  it('restarts the guest each step, waits for its SSH, and the reproducer finds the planted culprit as git bisect run does', { timeout: 200_000 }, async () => {
+    // The hosts, added and trusted as a user would.
+    for (const [name, h] of [
+      ['vm-host', vmHost],
+      ['guest', guest],
+    ] as const) {
+      const { id } = await caller().hosts.create({ name, address: '127.0.0.1', port: h.port, user: 'root', identityFile: h.clientKey });
+      const t = await caller().hosts.test({ id });
+      expect(t.code).toBe('HOST_KEY_UNKNOWN');
+      await caller().hosts.acceptKey({ id, fingerprint: t.fingerprint ?? '' });
+    }
+
+    // The simulated VM: its disk, and virsh as markers the test acts on.
+    const vmDir = path.join(tmp, 'vm');
+    const images = path.join(tmp, 'images');
+    mkdirSync(vmDir);
+    mkdirSync(images);
+    let starts = 0;
+    watches.push(
+      watchMarker(path.join(vmDir, 'destroy'), () => guest.stop()),
+      watchMarker(path.join(vmDir, 'start'), async () => {
+        await delay(300); // booting
+        await guest.restart();
+        starts++;
+      }),
+    );
+
+    // The local reproducer uses the system ssh client, like the seed's scp loop.
+    const knownHosts = path.join(tmp, 'known_hosts');
+    writeFileSync(knownHosts, `${vmHost.knownHostsLine}\n${guest.knownHostsLine}\n`);
+    const ssh = (h: TestHost) =>
+      `ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${knownHosts} -i ${h.clientKey} -p ${h.port} root@127.0.0.1`;
+    const testRuns: Record<string, string> = {
+      'kernel version': 'echo "KERNEL_VERSION=5.$(git rev-list --count HEAD)" >> "$BISECT_ENV"',
+      'build image': [
+        '[ -e BROKEN ] && { echo "build failed"; exit 2; }',
+        `img=${images}/$BISECT_SHORT.img`,
+        'if [ -e BUG ]; then echo bug > "$img"; else echo ok > "$img"; fi',
+        'echo "IMAGE=$img" >> "$BISECT_ENV"',
+      ].join('\n'),
+      'copy image': `${ssh(vmHost)} "cat > ${vmDir}/nixos.qcow2" < "$IMAGE"`,
+      'virsh destroy': `touch ${vmDir}/destroy`,
+      'install image': `set -e; cp ${vmDir}/nixos.qcow2 ${vmDir}/disk.raw; rm -f ${vmDir}/nixos.qcow2`,
+      'virsh start': `touch ${vmDir}/start`,
+      reproducer: [
+        'for i in 1 2; do',
+        `  if ! head -c 200000 /dev/urandom | timeout 2 ${ssh(guest)} 'if [ "$(cat ${vmDir}/disk.raw)" = bug ]; then sleep 30; fi; cat > /dev/null'; then`,
+        '    echo "copy $i hung: the network died"; exit 1',
+        '  fi',
+        'done',
+      ].join('\n'),
+    };
+    const template = RECIPE_TEMPLATES.find((t) => t.id === 'guest-kernel');
+    if (!template) throw new Error('no guest-kernel template');
+    const recipe: RecipeInput = {
+      phases: template.recipe.phases.map((p) => {
+        if (p.kind !== 'script') return p;
+        const run = testRuns[p.name];
+        if (!run) throw new Error(`no test command for template phase ${p.name}`);
+        return { ...p, run, ...(p.name === 'reproducer' ? { timeoutSec: 30 } : {}) };
+      }).map((p) => (p.kind === 'wait-for-ssh' ? { ...p, intervalSec: 0.25 } : p)),
+    };
+    // The template's structure is what runs: phases, hosts and meanings.
+    expect(recipe.phases.map((p) => [p.name, p.kind, p.on ?? 'local'])).toEqual([
+      ['kernel version', 'script', 'local'],
+      ['build image', 'script', 'local'],
+      ['copy image', 'script', 'local'],
+      ['virsh destroy', 'script', 'vm-host'],
+      ['install image', 'script', 'vm-host'],
+      ['virsh start', 'script', 'vm-host'],
+      ['wait for guest', 'wait-for-ssh', 'guest'],
+      ['reproducer', 'script', 'local'],
+    ]);
+
+    const git = await gitBisectRun(repo.dir, { bad: 'main', good: ['v5.10'], script: await buildThenBugScript(tmp) });
+    expect(git.firstBad).toBe(repo.culpritSha);
+
+    const { id } = await caller().sessions.create({ repoPath: repo.dir, bad: 'main', good: ['v5.10'], recipe });
+    const until = Date.now() + 150_000;
+    let detail = await caller().sessions.byId({ id });
+    while (detail.session.status === 'running' && Date.now() < until) {
+      await delay(200);
+      detail = await caller().sessions.byId({ id });
+
+    }
+    const summary = detail.steps.map((s) => `${s.step} ${s.verdict} ${s.reason} | ` + s.phases.map((p) => `${p.name}:${p.status}:${p.ms}`).join(', ')).join('\n');
+    if (detail.session.status === 'running') await caller().sessions.cancel({ id });
+    expect(detail.session.status, summary).not.toBe('running');
+    expect(detail.session.error).toBeNull();
+    expect(detail.session.status).toBe('done');
+    expect(detail.session.result?.kind === 'culprit' && detail.session.result.commit.sha).toBe(git.firstBad);
+
+    // Every completed step went through the VM host and the guest's restart.
+    const full = detail.steps.filter((s) => s.phases.length === 8);
+    expect(full.length).toBeGreaterThan(2);
+    expect(starts).toBeGreaterThanOrEqual(full.length);
+    for (const s of full) {
+      expect(s.phases.map((p) => p.on)).toEqual(['local', 'local', 'local', 'vm-host', 'vm-host', 'vm-host', 'guest', 'local']);
+      expect(s.phases[6]).toMatchObject({ name: 'wait for guest', kind: 'wait-for-ssh', outcome: 'pass' });
+    }
+    const badSteps = detail.steps.filter((s) => s.verdict === 'bad');
+    expect(badSteps.length).toBeGreaterThan(0);
+    for (const s of badSteps) expect(s.reason).toMatch(/^reproducer: exit 1/);
+    expect(detail.steps.some((s) => s.verdict === 'good')).toBe(true);
+  });
+});
