@@ -21,3 +21,15 @@ export function shareUrl(ctx: { runtime: Pick<Runtime, 'config'>; origin?: strin
   const origin = ctx.origin ?? `http://${ctx.runtime.config.host}:${ctx.runtime.config.port}`;
   return `${origin}${sharePath(token)}`;
 }
+
+/**
+ * The origin a browser used to reach us, for absolute links: the Host header
+ * (or X-Forwarded-Host/-Proto behind a proxy). `req.url` is not enough: Next
+ * rewrites its host to `localhost`.
+ */
+export function requestOrigin(req: Request): string {
+  const url = new URL(req.url);
+  const host = req.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || req.headers.get('host') || url.host;
+  const proto = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(/:$/, '');
+  return `${/^https?$/.test(proto) ? proto : 'http'}://${host}`;
+}

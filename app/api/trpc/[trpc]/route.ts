@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from '@/server/api/root';
 import { getRuntime } from '@/server/runtime';
+import { requestOrigin } from '@/server/shares/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,7 +10,7 @@ const handler = (req: Request) =>
     endpoint: '/api/trpc',
     req,
     router: appRouter,
-    createContext: async () => ({ runtime: await getRuntime(), origin: new URL(req.url).origin }),
+    createContext: async () => ({ runtime: await getRuntime(), origin: requestOrigin(req) }),
   });
 
 export { handler as GET, handler as POST };
