@@ -48,7 +48,11 @@ interface Payload {
   bytes: number;
   /** For the log: `generated` or the file's path. */
   label: string;
-  chunks(): AsyncIterable<Buffer>;
+  /**
+   * Writes the whole payload into the channel, respecting its backpressure.
+   * Resolves true when all of it was written, false when stopped or closed first.
+   */
+  pump(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal): Promise<boolean>;
 }
 
 async function openPayload(phase: TransferPhaseSpec, worktree: string): Promise<Payload> {
@@ -69,17 +73,21 @@ async function openPayload(phase: TransferPhaseSpec, worktree: string): Promise<
     return {
       bytes: size,
       label: file,
-      chunks: () => createReadStream(file, { highWaterMark: FILE_CHUNK_BYTES, start: 0, end: size - 1 }),
+      pump: async (ch, batch, stop) => {
+        for await (const buf of createReadStream(file, { highWaterMark: FILE_CHUNK_BYTES, start: 0, end: size - 1 })) {
+          if (stop.aborted) return false;
+          batch.batch();
+          if (!ch.write(buf as Buffer) && !(await drained(ch, stop))) return false;
+        }
+        return !stop.aborted;
+      },
     };
   }
   const total = phase.bytes ?? 0;
   return {
     bytes: total,
     label: 'generated',
-    async *chunks() {
-      const buf = chunk();
-      for (let left = total; left > 0; left -= buf.length) yield left >= buf.length ? buf : buf.subarray(0, left);
-    },
+    pump: (ch, batch, stop) => pumpGenerated(ch, batch, stop, total),
   };
 }
 
@@ -317,6 +325,7 @@ function runCopy(o: CopyOptions): Promise<CopySummary | 'stopped'> {
   const elapsed = () => performance.now() - t0;
   const meter = new CopyMeter({ totalBytes: total, stallMs: o.stallMs });
   const copyDone = new AbortController();
+  const batcher = new SocketBatcher(socket);
 
   return new Promise((resolve) => {
     let channel: ClientChannel | undefined;
@@ -333,6 +342,7 @@ function runCopy(o: CopyOptions): Promise<CopySummary | 'stopped'> {
       offLost();
       o.signal.removeEventListener('abort', onStop);
       copyDone.abort();
+      batcher.stop();
       return true;
     };
 
@@ -413,7 +423,7 @@ function runCopy(o: CopyOptions): Promise<CopySummary | 'stopped'> {
             end('connectionError', (at, ms) => connectionErrorDetail(at, ms, message));
           }
         });
-        pump(ch, o.payload, copyDone.signal).then(
+        o.payload.pump(ch, batcher, copyDone.signal).then(
           (complete) => {
             if (!complete) return;
             allWritten = true;
@@ -427,15 +437,60 @@ function runCopy(o: CopyOptions): Promise<CopySummary | 'stopped'> {
   });
 }
 
-/** Writes the payload into the channel, waiting for 'drain' when it is full. False when stopped early. */
-async function pump(ch: ClientChannel, payload: Payload, stop: AbortSignal): Promise<boolean> {
-  for await (const buf of payload.chunks()) {
-    if (stop.aborted) return false;
-    if (!ch.write(buf)) {
-      if (!(await drained(ch, stop))) return false;
-    }
+/**
+ * Writes `total` bytes of the generated buffer, synchronously until the channel
+ * is full, then again on 'drain': no promise per chunk on the hot path.
+ */
+function pumpGenerated(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal, total: number): Promise<boolean> {
+  const buf = chunk();
+  let left = total;
+  return new Promise((resolve) => {
+    const more = () => {
+      while (left > 0) {
+        if (stop.aborted) return resolve(false);
+        const n = Math.min(left, buf.length);
+        left -= n;
+        const piece = n === buf.length ? buf : buf.subarray(0, n);
+        batch.batch();
+        if (!ch.write(piece)) {
+          void drained(ch, stop).then((ok) => (ok ? more() : resolve(false)));
+          return;
+        }
+      }
+      resolve(!stop.aborted);
+    };
+    more();
+  });
+}
+
+/**
+ * Batches what ssh2 writes to the socket in one turn of the event loop into
+ * one writev. ssh2 writes every 32 KiB packet on its own, mostly from its
+ * handler of the peer's window adjustments; corking the socket before that
+ * handler runs (a prepended 'data' listener) and before our own writes, and
+ * uncorking on setImmediate, cuts the system time of a copy by about a third.
+ */
+class SocketBatcher {
+  private pending = false;
+  private readonly onData = () => this.batch();
+
+  constructor(private readonly socket: net.Socket) {
+    socket.prependListener('data', this.onData);
   }
-  return !stop.aborted;
+
+  batch(): void {
+    if (this.pending) return;
+    this.pending = true;
+    this.socket.cork();
+    setImmediate(() => {
+      this.pending = false;
+      this.socket.uncork();
+    });
+  }
+
+  stop(): void {
+    this.socket.off('data', this.onData);
+  }
 }
 
 function drained(ch: ClientChannel, stop: AbortSignal): Promise<boolean> {

@@ -1,0 +1,221 @@
+/**
+ * bench/transfer: the transfer phase's copy rate against OpenSSH
+ * `ssh host 'cat > /dev/null'`, same cipher (aes128-gcm@openssh.com), same
+ * test host, same payload size, in one run, alternating rounds. Prints every
+ * round, the medians and their ratio (phase / OpenSSH). Target: ≥ 0.95.
+ *
+ *   npx tsx bench/transfer.ts [--rounds 5] [--mib 2048] [--host netns|loopback]
+ *
+ * The test host is an sshd in a network namespace reached over a veth pair
+ * (needs root; `--host loopback` uses an sshd on 127.0.0.1 instead). Both
+ * sides use an established connection and open one channel per copy, timed
+ * from opening the channel to the remote `cat` exiting: OpenSSH through a
+ * ControlMaster socket, the phase through its own connection. OpenSSH reads
+ * the payload from a file in /dev/shm; the phase generates it (its default)
+ * and, as a third column, reads the same file.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import type { EngineEvent } from '../server/engine/events';
+import { SshExecutor } from '../server/engine/executors/ssh';
+import { runTransferPhase } from '../server/engine/phases/transfer';
+import { MiB } from '../server/engine/phases/transfer-stats';
+import { transferPhaseSchema } from '../server/engine/recipe';
+import { connectSsh, type SshTarget } from '../server/engine/ssh/connection';
+import { netnsUnavailable, startNetnsHost } from '../server/engine/testing/netns-host';
+import { startSshd } from '../server/engine/testing/sshd';
+
+const execFileP = promisify(execFile);
+const CIPHER = 'aes128-gcm@openssh.com';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    mib: { type: 'string', default: '2048' },
+    host: { type: 'string', default: 'netns' },
+  },
+});
+const rounds = Number(values.rounds);
+const bytes = Number(values.mib) * MiB;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const mbps = (ms: number) => bytes / 1e6 / (ms / 1000);
+
+interface Host {
+  target: SshTarget;
+  address: string;
+  port: number;
+  key: string;
+  knownHostsLine: string;
+  dispose(): Promise<void>;
+}
+
+async function startHost(kind: string): Promise<Host> {
+  if (kind === 'netns') {
+    const why = await netnsUnavailable();
+    if (why) throw new Error(`${why}; run with --host loopback`);
+    const h = await startNetnsHost();
+    return {
+      target: h.target({ keepaliveIntervalMs: 5000 }),
+      address: h.host,
+      port: 22,
+      key: h.clientKey,
+      knownHostsLine: `${h.host} ${h.hostKeyPub}`,
+      dispose: () => h.dispose(),
+    };
+  }
+  const h = await startSshd();
+  const [keyType, keyBase64] = h.hostKeyPub.split(' ');
+  return {
+    target: {
+      host: '127.0.0.1',
+      port: h.port,
+      user: 'root',
+      identityFile: h.clientKey,
+      hostKeyPolicy: 'strict',
+      knownHostsFiles: [],
+      pinnedKeys: [{ host: '127.0.0.1', port: h.port, keyType: keyType as string, keyBase64: keyBase64 as string }],
+      sshConfigPath: null,
+    },
+    address: '127.0.0.1',
+    port: h.port,
+    key: h.clientKey,
+    knownHostsLine: h.knownHostsLine,
+    dispose: () => h.dispose(),
+  };
+}
+
+/** The cipher ssh2 negotiates with this host (from its handshake debug lines). */
+async function ssh2Cipher(target: SshTarget): Promise<string> {
+  let cipher = '?';
+  const conn = await connectSsh(target, {
+    debug: (line) => {
+      const m = /C->S cipher: (\S+)/i.exec(line);
+      if (m?.[1]) cipher = m[1];
+    },
+  });
+  conn.close();
+  return cipher;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc. */
+function procCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+}
+
+interface Round {
+  ms: number;
+  cpuMs: number;
+}
+
+async function phaseCopy(exec: SshExecutor, over: Record<string, unknown>): Promise<Round> {
+  const cpu0 = process.cpuUsage();
+  const phase = transferPhaseSchema.parse({ name: 'bench', kind: 'transfer', on: 'bench', copies: 1, stallSec: 30, copyTimeoutSec: 600, ...over });
+  const events: EngineEvent[] = [];
+  const ctx = {
+    sessionId: 'bench',
+    step: 1,
+    phase: 0,
+    sha: '0'.repeat(40),
+    worktree: os.tmpdir(),
+    terms: { old: 'good', new: 'bad' },
+    envFile: '/dev/null',
+    stepEnv: {},
+    executor: exec,
+    signal: new AbortController().signal,
+    leaseFile: path.join(os.tmpdir(), 'bench-transfer-lease'),
+    emit: (e: EngineEvent) => {
+      events.push(e);
+    },
+  };
+  for await (const e of runTransferPhase(phase, ctx)) {
+    if (e.type === 'exit' && !(e.status.kind === 'exited' && e.status.code === 0)) throw new Error(`copy failed: ${JSON.stringify(e)}`);
+  }
+  const done = events.find((e): e is Extract<EngineEvent, { type: 'copyFinished' }> => e.type === 'copyFinished');
+  if (!done || done.outcome !== 'ok') throw new Error(`copy failed: ${JSON.stringify(done)}`);
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: done.ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function main() {
+  const host = await startHost(values.host ?? 'netns');
+  const dir = mkdtempSync(path.join('/dev/shm', 'bench-transfer-'));
+  const exec = new SshExecutor(host.target, { name: 'bench' });
+  const control = path.join(dir, 'ctl.sock');
+  const knownHosts = path.join(dir, 'known_hosts');
+  writeFileSync(knownHosts, `${host.knownHostsLine}\n`);
+  const sshBase = ['-c', CIPHER, '-i', host.key, '-p', String(host.port), '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-S', control];
+  try {
+    // The payload file for OpenSSH (and the phase's file column): random, in RAM.
+    const payload = path.join(dir, 'payload.bin');
+    const fd = openSync(payload, 'w');
+    const chunk = randomBytes(4 * MiB);
+    for (let left = bytes; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(left, chunk.length));
+    closeSync(fd);
+
+    await execFileP('ssh', [...sshBase, '-M', '-f', '-N', '-o', 'ControlPersist=yes', `root@${host.address}`]);
+    const { stderr } = await execFileP('ssh', [...sshBase, '-v', `root@${host.address}`, 'true']).catch((e: { stderr: string }) => e);
+    const opensshCipher = /cipher: (\S+) MAC/.exec(stderr)?.[1] ?? `${CIPHER} (forced with -c)`;
+    console.log(`host: ${values.host} (${host.address}:${host.port}), payload ${bytes / MiB} MiB, ${rounds} rounds`);
+    console.log(`cipher: phase (ssh2) ${await ssh2Cipher(host.target)}, OpenSSH ${opensshCipher}`);
+
+    // With a ControlMaster the master process does the crypto: its CPU is OpenSSH's side.
+    const check = await execFileP('ssh', [...sshBase, '-O', 'check', `root@${host.address}`]).catch((e: { stderr: string }) => e);
+    const masterPid = Number(/pid=(\d+)/.exec(check.stderr)?.[1] ?? NaN);
+    const opensshFromFile = () =>
+      new Promise<Round>((resolve, reject) => {
+        const src = openSync(payload, 'r');
+        const cpu0 = Number.isFinite(masterPid) ? procCpuMs(masterPid) : NaN;
+        const t = performance.now();
+        const child = spawn('ssh', [...sshBase, `root@${host.address}`, 'cat > /dev/null'], { stdio: [src, 'ignore', 'inherit'] });
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          const ms = performance.now() - t;
+          closeSync(src);
+          const cpuMs = Number.isFinite(masterPid) ? procCpuMs(masterPid) - cpu0 : NaN;
+          if (code === 0) resolve({ ms, cpuMs });
+          else reject(new Error(`ssh exited ${code}`));
+        });
+      });
+
+    // Warm up both (page cache, connection, JIT).
+    await phaseCopy(exec, { bytes: Math.min(bytes, 256 * MiB) });
+    await opensshFromFile();
+
+    const ours: Round[] = [];
+    const oursFile: Round[] = [];
+    const theirs: Round[] = [];
+    const gib = bytes / (1024 * MiB);
+    const show = (x: Round) => `${mbps(x.ms).toFixed(1)} MB/s (CPU ${Math.round(x.cpuMs / gib)} ms/GiB)`;
+    for (let r = 1; r <= rounds; r++) {
+      const a = await phaseCopy(exec, { bytes });
+      const b = await opensshFromFile();
+      const c = await phaseCopy(exec, { file: payload });
+      ours.push(a);
+      theirs.push(b);
+      oursFile.push(c);
+      console.log(`round ${r}: phase ${show(a)} · OpenSSH ${show(b)} · phase, file payload ${show(c)}`);
+    }
+    const m = (xs: Round[]) => mbps(median(xs.map((x) => x.ms)));
+    const ratio = m(ours) / m(theirs);
+    console.log(`median: phase ${m(ours).toFixed(1)} MB/s, OpenSSH ${m(theirs).toFixed(1)} MB/s, phase with the file ${m(oursFile).toFixed(1)} MB/s`);
+    console.log(`ratio phase / OpenSSH: ${ratio.toFixed(3)} (target ≥ 0.95) ${ratio >= 0.95 ? 'OK' : 'BELOW TARGET'}`);
+    console.log(`ratio phase (file payload) / OpenSSH: ${(m(oursFile) / m(theirs)).toFixed(3)}`);
+  } finally {
+    await execFileP('ssh', [...sshBase, '-O', 'exit', `root@${host.address}`]).catch(() => undefined);
+    exec.close();
+    rmSync(dir, { recursive: true, force: true });
+    await host.dispose();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

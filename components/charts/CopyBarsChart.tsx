@@ -1,0 +1,56 @@
+'use client';
+import { memo } from 'react';
+import { Bar, BarChart, CartesianGrid, Cell, Label, Tooltip, XAxis, YAxis } from 'recharts';
+import { type ChartCopy, type CopyBar, copyBars, niceCeil, outcomeColor, outcomeLabel } from './transfer-data';
+
+const LEGEND: Array<CopyBar['outcome']> = ['ok', 'running', 'stalled', 'timedOut', 'connectionError', 'notRun'];
+
+/**
+ * One bar per copy of a transfer phase: its mean rate, coloured by outcome,
+ * so the copy that hung stands out; copies never attempted after it are
+ * listed without a bar.
+ */
+export const CopyBarsChart = memo(function CopyBarsChart({ copies, height = 170 }: { copies: ChartCopy[]; height?: number }) {
+  const bars = copyBars(copies);
+  const yMax = niceCeil(Math.max(1, ...bars.map((b) => b.mean ?? 0)) * 1.1);
+  const seen = new Set(bars.map((b) => b.outcome));
+  return (
+    <figure className="chart copy-bars" data-testid="copy-bars" data-bars={bars.filter((b) => b.mean !== null).length} aria-label="mean rate of each copy, in MB/s">
+      <BarChart responsive style={{ width: '100%', height }} data={bars} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
+        <XAxis dataKey="copy" stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} interval={0}>
+          <Label value="copy" position="insideBottom" offset={-14} fill="var(--muted)" fontSize={12} />
+        </XAxis>
+        <YAxis domain={[0, yMax]} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={52}>
+          <Label value="mean MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
+        </YAxis>
+        <Tooltip cursor={{ fill: 'var(--bg-panel)' }} content={<BarTip />} isAnimationActive={false} />
+        <Bar dataKey="mean" isAnimationActive={false} minPointSize={2}>
+          {bars.map((b) => (
+            <Cell key={b.copy} fill={outcomeColor(b.outcome)} data-outcome={b.outcome} />
+          ))}
+        </Bar>
+      </BarChart>
+      <figcaption className="chart-legend">
+        {LEGEND.filter((o) => seen.has(o)).map((o) => (
+          <span key={o} className="chart-legend-item">
+            <span className="chart-swatch" style={{ background: outcomeColor(o) }} />
+            {outcomeLabel(o)}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  );
+});
+
+function BarTip({ active, payload }: { active?: boolean; payload?: Array<{ payload?: CopyBar }> }) {
+  const b = payload?.[0]?.payload;
+  if (!active || !b) return null;
+  return (
+    <div className="chart-tooltip">
+      <strong>copy {b.copy}</strong>: {outcomeLabel(b.outcome)}
+      {b.mean !== null && <> · {b.mean.toFixed(1)} MB/s</>}
+      {b.detail && <div>{b.detail}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../db/client';
+import { dbKind, openTestDb } from '../../test/db';
+import { appRouter } from '../api/root';
+import { createCallerFactory } from '../api/trpc';
+import { EventBus } from '../bus';
+import { LocalExecutor } from '../engine/executors/local';
+import { SshExecutor } from '../engine/executors/ssh';
+import { MiB } from '../engine/phases/transfer-stats';
+import { generateRepo, type GeneratedRepo } from '../engine/testing/repo';
+import { buildThenBugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
+import { startSshd, type TestHost } from '../engine/testing/sshd';
+import { UserInputError, type Executor } from '../engine/types';
+import type { Runtime } from '../runtime';
+import { HostService } from '../hosts/service';
+import { SessionService } from './service';
+import { streamSessionEvents } from './stream';
+
+/** The transfer phase through the whole server path: engine events → DB → API and the event stream. */
+let tmp: string;
+let handle: DbHandle;
+let rt: Runtime;
+let repo: GeneratedRepo;
+let host: TestHost;
+let guest: SshExecutor;
+const caller = () => createCallerFactory(appRouter)({ runtime: rt });
+
+beforeAll(async () => {
+  tmp = await makeTempDir('transfer-service-');
+  handle = await openTestDb();
+  host = await startSshd();
+  const [keyType, keyBase64] = host.hostKeyPub.split(' ');
+  guest = new SshExecutor(
+    {
+      host: '127.0.0.1',
+      port: host.port,
+      user: 'root',
+      identityFile: host.clientKey,
+      hostKeyPolicy: 'strict',
+      knownHostsFiles: [],
+      pinnedKeys: [{ host: '127.0.0.1', port: host.port, keyType: keyType as string, keyBase64: keyBase64 as string }],
+      sshConfigPath: null,
+    },
+    { name: 'guest' },
+  );
+  const bus = new EventBus();
+  const local = new LocalExecutor();
+  const executorFor = (on: string): Executor => {
+    if (on === 'local') return local;
+    if (on === 'guest') return guest;
+    throw new UserInputError(`unknown host ${on}`, 'recipe');
+  };
+  const sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor });
+  rt = {
+    config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
+    db: handle,
+    bus,
+    sessions,
+    hosts: new HostService({ db: handle.db }),
+    shutdown: async () => sessions.shutdown(),
+  };
+  repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 40, culprit: 25, tags: { base: 0 } });
+});
+
+afterAll(async () => {
+  await rt?.shutdown();
+  guest?.close();
+  await handle?.close();
+  await host?.dispose();
+  await removeDir(tmp);
+});
+
+async function waitFinished(id: string, ms = 30_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const d = await caller().sessions.byId({ id });
+    if (!['running', 'paused'].includes(d.session.status) && !d.running) return d;
+    if (Date.now() > until) throw new Error(`session did not finish: ${JSON.stringify({ s: d.session.status, e: d.session.error, r: d.running, steps: d.steps.map((x) => [x.step, x.verdict, x.reason, x.phases.map((p) => [p.name, p.status, p.reason])]) })}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe(`transfer phase in a session (${dbKind()})`, () => {
+  it('stores every copy with its samples; byId lists copies, samples returns them, the stream carries them live', async () => {
+    const script = await buildThenBugScript(tmp);
+    const { id } = await caller().sessions.create({
+      repoPath: repo.dir,
+      bad: 'main',
+      good: ['base'],
+      recipe: {
+        phases: [
+          { name: 'copy', kind: 'transfer', on: 'guest', copies: 2, bytes: 8 * MiB, stallSec: 5 },
+          { name: 'test', kind: 'script', run: script },
+        ],
+      },
+    });
+    const d = await waitFinished(id);
+    expect(d.session.status).toBe('done');
+    expect(d.steps.length).toBeGreaterThan(2);
+    for (const s of d.steps) {
+      const copy = s.phases.find((p) => p.kind === 'transfer');
+      expect(copy?.copies?.map(({ index, bytes, outcome }) => ({ index, bytes, outcome }))).toEqual([
+        { index: 1, bytes: 8 * MiB, outcome: 'ok' },
+        { index: 2, bytes: 8 * MiB, outcome: 'ok' },
+      ]);
+      for (const c of copy?.copies ?? []) {
+        expect(c.ms).toBeGreaterThan(0);
+        expect(c.meanMBps).toBeGreaterThan(0);
+      }
+      expect(s.phases.find((p) => p.kind === 'script')).not.toHaveProperty('copies');
+    }
+
+    const step1 = d.steps[0]?.step as number;
+    const samples = await caller().sessions.samples({ id, step: step1, phase: 0 });
+    expect(samples.map((c) => [c.step, c.phase, c.copy, c.outcome])).toEqual([
+      [step1, 0, 1, 'ok'],
+      [step1, 0, 2, 'ok'],
+    ]);
+    console.log('DBG', JSON.stringify(samples[0]).slice(0, 600));
+    for (const c of samples) {
+      expect(c.samples.length).toBeGreaterThan(0);
+      expect(c.samples.at(-1)?.bytes).toBe(8 * MiB);
+      expect(c.stallSec).toBe(5);
+      expect(c.copyTimeoutSec).toBe(180);
+      expect(c.meanMBps).toBeCloseTo((8 * MiB) / 1e6 / ((c.ms ?? 1) / 1000), 0);
+    }
+    const all = await caller().sessions.samples({ id });
+    expect(all).toHaveLength(d.steps.length * 2);
+
+    // The events stream carries the same samples.
+    const ctl = new AbortController();
+    const streamed: number[] = [];
+    let finishedCopies = 0;
+    for await (const b of streamSessionEvents(rt, id, 0, ctl.signal)) {
+      for (const { payload: e } of b.events) {
+        if (e.type === 'transferSample' && e.step === step1 && e.copy === 1) streamed.push(...e.samples.map((s) => s.bytes));
+        if (e.type === 'copyFinished') finishedCopies++;
+      }
+    }
+    expect(streamed).toEqual(samples[0]?.samples.map((s) => s.bytes));
+    expect(finishedCopies).toBe(d.steps.length * 2);
+
+    await expect(caller().sessions.samples({ id: '00000000-0000-4000-8000-000000000000' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
