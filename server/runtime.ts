@@ -18,12 +18,16 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   config: ServerConfig;
+  /** An open database to use instead of opening one from the config (tests); the caller closes it. */
+  db?: DbHandle;
+  /** Delay before a step hit by an infrastructure error is tried again. */
+  infraRetryDelayMs?: number;
 }
 
 /** Builds the long-lived parts once: database, event bus, executors, session service. */
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   await mkdir(o.config.dataDir, { recursive: true });
-  const db = await openDb({ databaseUrl: o.config.databaseUrl, dataDir: o.config.dataDir });
+  const db = o.db ?? (await openDb({ databaseUrl: o.config.databaseUrl, dataDir: o.config.dataDir }));
   const bus = new EventBus();
   const local = new LocalExecutor();
   const hosts = new HostService({
@@ -35,7 +39,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   await hosts.load();
   // `local` or a host's name; unknown names are a UserInputError when a session is created.
   const executorFor = (on: string): Executor => hosts.executorFor(on);
-  const sessions = new SessionService({ db: db.db, bus, dataDir: o.config.dataDir, executorFor });
+  const sessions = new SessionService({ db: db.db, bus, dataDir: o.config.dataDir, executorFor, infraRetryDelayMs: o.infraRetryDelayMs });
   await sessions.resumeAll();
   return {
     config: o.config,
@@ -46,7 +50,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     async shutdown() {
       await sessions.shutdown();
       hosts.close();
-      await db.close();
+      if (!o.db) await db.close();
     },
   };
 }

@@ -8,7 +8,7 @@ export function ProgressPanel({ detail }: { detail: SessionDetailView }) {
   const { session: s, steps } = detail;
   const running = s.status === 'running';
   const now = useNow(running);
-  const current = running ? steps.findLast((st) => st.verdict === null) : undefined;
+  const current = running ? steps.findLast((st) => st.verdict === null && st.state === 'running') : undefined;
   const phase = current?.phases.findLast((p) => p.status === 'running');
   const finished = steps.filter((st) => st.ms !== null).map((st) => st.ms as number);
   const elapsed = current ? now - new Date(current.startedAt).getTime() : null;
@@ -29,7 +29,13 @@ export function ProgressPanel({ detail }: { detail: SessionDetailView }) {
           )}
         </p>
       ) : (
-        <p>{running ? 'Preparing the worktree…' : `${steps.length} steps tested`}</p>
+        <p>
+          {running
+            ? 'Preparing the worktree…'
+            : s.status === 'paused'
+              ? `Paused after ${steps.filter((st) => st.state === 'done').length} steps: resume to go on.`
+              : `${steps.filter((st) => st.state === 'done').length} steps tested`}
+        </p>
       )}
       {revisions !== null && running && (
         <p data-testid="revisions-left">

@@ -1,31 +1,19 @@
 'use client';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useTRPC } from '@/lib/trpc';
 import { shortSha } from '@/lib/format';
 import { StatusBadge } from '@/components/ui/StatusBadge';
+import { SessionControls } from './SessionControls';
 import type { SessionDetailView } from './types';
 
-/** Title, status, what is being bisected, and the cancel control (none when `readOnly`: share links). */
+/** Title, status, what is being bisected, and the session controls (none when `readOnly`: share links). */
 export function SessionHeader({ detail, readOnly = false }: { detail: SessionDetailView; readOnly?: boolean }) {
   const { session: s } = detail;
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const cancel = useMutation(
-    trpc.sessions.cancel.mutationOptions({
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.sessions.byId.queryKey({ id: s.id }) }),
-    }),
-  );
   return (
     <header className="session-header">
       <div className="session-title-row">
         <h1 data-testid="session-title">{s.title}</h1>
         <StatusBadge status={s.status} />
-        {s.status === 'running' && !readOnly && (
-          <button type="button" className="btn btn-danger" disabled={cancel.isPending} onClick={() => cancel.mutate({ id: s.id })}>
-            {cancel.isPending ? 'Cancelling…' : 'Cancel'}
-          </button>
-        )}
       </div>
+      {!readOnly && <SessionControls detail={detail} />}
       <dl className="session-facts">
         <dt>Repository</dt>
         <dd>
@@ -63,7 +51,6 @@ export function SessionHeader({ detail, readOnly = false }: { detail: SessionDet
           {s.error}
         </p>
       )}
-      {cancel.error && <p className="error-text">{cancel.error.message}</p>}
     </header>
   );
 }

@@ -10,6 +10,7 @@ import { StepDetail } from './StepDetail';
 import { SessionTransferChart } from './TransferCharts';
 import type { SessionDetailView } from './types';
 import { ImportedNote } from './ImportedNote';
+import { SessionReadOnlyContext } from './mode';
 import { SessionActions } from './SessionActions';
 import { useSessionLive, type SessionSource } from './use-session-live';
 
@@ -32,7 +33,7 @@ export function SessionView(props: SessionViewProps) {
   const d = detail.data;
   const terms = { old: d.session.termOld, new: d.session.termNew };
   const step = d.steps.find((s) => s.step === selectedStep) ?? d.steps.at(-1);
-  return (
+  const view = (
     <div className="session-view" data-testid="session-view" data-status={d.session.status} data-readonly={readOnly || undefined}>
       <SessionHeader detail={d} readOnly={readOnly} />
       {!readOnly && source.kind === 'owner' && <SessionActions sessionId={source.id} detail={d} />}
@@ -61,7 +62,7 @@ export function SessionView(props: SessionViewProps) {
       <div className="session-columns">
         <section className="panel step-list-panel" aria-label="steps">
           <StepList
-            steps={timelineSteps(d).map((s, i) => ({ ...s, ms: d.steps[i]?.ms ?? null }))}
+            steps={stepListItems(d)}
             terms={terms}
             selectedStep={step?.step ?? null}
             onSelectStep={setSelectedStep}
@@ -72,17 +73,36 @@ export function SessionView(props: SessionViewProps) {
       <BisectLogPanel log={d.session.bisectLog} />
     </div>
   );
+  // Imported sessions have nothing to run: their run controls are off on the owner's page too.
+  return <SessionReadOnlyContext.Provider value={readOnly || d.session.origin === 'import'}>{view}</SessionReadOnlyContext.Provider>;
 }
 
+/** The timeline shows the bisect steps that count: no endpoint checks, interrupted or superseded attempts. */
 function timelineSteps(d: SessionDetailView): TimelineStep[] {
-  return d.steps.map((s) => ({
+  return d.steps.filter((s) => s.kind === 'bisect' && !s.superseded && s.state !== 'interrupted').map(toTimelineStep);
+}
+
+function toTimelineStep(s: SessionDetailView['steps'][number]): TimelineStep {
+  return {
     step: s.step,
     sha: s.commit.sha,
     subject: s.commit.subject,
     position: s.position,
     verdict: s.verdict,
     suspect: s.suspect,
-  }));
+  };
+}
+
+/** Every step, with what makes it special spelled out. */
+function stepListItems(d: SessionDetailView) {
+  return d.steps.map((s) => {
+    const notes: string[] = [];
+    if (s.kind === 'check') notes.push(`check ${s.expect === 'good' ? d.session.termOld : d.session.termNew}`);
+    if (s.manual) notes.push('manual');
+    if (s.state === 'interrupted') notes.push('interrupted');
+    if (s.superseded) notes.push('superseded');
+    return { ...toTimelineStep(s), ms: s.ms, notes, muted: s.superseded || s.state === 'interrupted' };
+  });
 }
 
 /** After a found culprit, the last step's suspect range is exactly that commit. */

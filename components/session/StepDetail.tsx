@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { LogView } from '@/components/logs/LogView';
+import { VerdictEditor } from './VerdictEditor';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/components/ui/use-now';
 import { formatDuration, shortSha } from '@/lib/format';
@@ -40,7 +41,11 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
       <p className="muted">
         {step.commit.author || 'author not in the log'}{step.commit.date && <> · {new Date(step.commit.date).toLocaleString()}</>}
         {step.reason && <> · {step.reason}</>}
+        {step.manual && <> · verdict given by hand</>}
+        {step.state === 'interrupted' && <> · interrupted attempt{step.interruptedBy && <>: {step.interruptedBy}</>}</>}
+        {step.superseded && <> · superseded by a changed earlier verdict</>}
       </p>
+      <VerdictEditor sessionId={sessionId} step={step} terms={terms} />
       <ol className="phase-list">
         {step.phases.map((p) => (
           <PhaseRow key={p.phase} phase={p} selected={p.phase === phaseIndex} onSelect={() => setSelected(p.phase)} />

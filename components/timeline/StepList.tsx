@@ -6,6 +6,10 @@ import type { BisectTerms, TimelineStep } from './types';
 export type StepListItem = TimelineStep & {
   /** How long the step took; null while it runs (or if unknown). */
   ms: number | null;
+  /** Short qualifiers shown under the subject: `check`, `manual`, `interrupted`, `superseded`. */
+  notes?: readonly string[];
+  /** Faded: a step that no longer counts (superseded, interrupted). */
+  muted?: boolean;
 };
 
 export interface StepListProps {
@@ -62,6 +66,7 @@ export function StepList({ steps, terms, selectedStep = null, onSelectStep }: St
             const classes = ['step-list__row', `step-list__row--${key}`];
             if (selected) classes.push('is-selected');
             if (onSelectStep) classes.push('is-interactive');
+            if (item.muted) classes.push('is-muted');
             return (
               <tr
                 key={item.step}
@@ -96,6 +101,11 @@ export function StepList({ steps, terms, selectedStep = null, onSelectStep }: St
                 </td>
                 <td className="step-list__subject" title={item.subject}>
                   {item.subject}
+                  {item.notes?.map((n) => (
+                    <span key={n} className={`step-note step-note--${n}`} data-testid="step-note">
+                      {n}
+                    </span>
+                  ))}
                 </td>
                 <td className="step-list__verdict">
                   <span className={`verdict-badge verdict-badge--${key}`}>{verdictTerm(item.verdict, terms)}</span>

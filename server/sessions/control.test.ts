@@ -6,42 +6,25 @@ import type { DbHandle } from '../../db/client';
 import { dbKind, openTestDb } from '../../test/db';
 import { appRouter } from '../api/root';
 import { createCallerFactory } from '../api/trpc';
-import { EventBus } from '../bus';
-import { LocalExecutor } from '../engine/executors/local';
 import type { RecipeInput } from '../engine/recipe';
 import { generateRepo, gitBisectRun, type GeneratedRepo } from '../engine/testing/repo';
 import { bugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
-import { UserInputError } from '../engine/types';
-import type { Runtime } from '../runtime';
-import { SessionService } from './service';
+import { createRuntime, type Runtime } from '../runtime';
 
 let tmp: string;
 let handle: DbHandle;
 let repo: GeneratedRepo;
 let gitCulprit: string | null;
-const bus = new EventBus();
-const local = new LocalExecutor();
 
-function makeRuntime(): Runtime {
-  const sessions = new SessionService({
-    db: handle.db,
-    bus,
-    dataDir: tmp,
-    executorFor: (on) => {
-      if (on === 'local') return local;
-      throw new UserInputError(`unknown host ${on}`, 'recipe');
-    },
-    infraRetryDelayMs: 50,
-  });
-  return { config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined }, db: handle, bus, sessions, shutdown: () => sessions.shutdown() };
-}
+const config = () => ({ port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined });
+const makeRuntime = () => createRuntime({ config: config(), db: handle, infraRetryDelayMs: 50 });
 let rt: Runtime;
 const api = () => createCallerFactory(appRouter)({ runtime: rt });
 
 beforeAll(async () => {
   tmp = await makeTempDir('control-');
   handle = await openTestDb();
-  rt = makeRuntime();
+  rt = await makeRuntime();
   repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 300, mergeEvery: 5, culprit: 170, tags: { v1: 0 } });
   gitCulprit = (await gitBisectRun(repo.dir, { bad: 'main', good: ['v1'], script: await bugScript(tmp) })).firstBad;
 });
@@ -163,8 +146,7 @@ describe(`session controls (${dbKind()})`, () => {
     const stopped = await detail(id);
     expect(stopped.session.status).toBe('running');
     expect(stopped.steps.at(-1)?.state).toBe('interrupted');
-    rt = makeRuntime();
-    await rt.sessions.resumeAll();
+    rt = await makeRuntime(); // resumes every running session
     const d = await finished(id);
     expect(culprit(d)).toBe(gitCulprit);
     const shas = countedShas(d);

@@ -2,14 +2,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../api/root';
 import { createCallerFactory } from '../api/trpc';
-import { EventBus } from '../bus';
-import { LocalExecutor } from '../engine/executors/local';
 import { generateRepo, gitBisectRun, type GeneratedRepo } from '../engine/testing/repo';
 import { buildThenBugScript, makeTempDir, removeDir, writeScript } from '../engine/testing/scripts';
-import { UserInputError } from '../engine/types';
-import type { Runtime } from '../runtime';
+import { createRuntime, type Runtime } from '../runtime';
 import { HostService } from '../hosts/service';
-import { SessionService } from './service';
 import { streamSessionEvents, type EventBatch } from './stream';
 import { dbKind, openTestDb } from '../../test/db';
 import type { DbHandle } from '../../db/client';
@@ -23,21 +19,7 @@ const caller = () => createCallerFactory(appRouter)({ runtime: rt });
 beforeAll(async () => {
   tmp = await makeTempDir('service-');
   handle = await openTestDb();
-  const bus = new EventBus();
-  const local = new LocalExecutor();
-  const executorFor = (on: string) => {
-    if (on === 'local') return local;
-    throw new UserInputError(`unknown host ${on}`, 'recipe');
-  };
-  const sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor });
-  rt = {
-    config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
-    db: handle,
-    bus,
-    sessions,
-    hosts: new HostService({ db: handle.db }),
-    shutdown: async () => sessions.shutdown(),
-  };
+  rt = await createRuntime({ config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined }, db: handle });
   repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 400, mergeEvery: 5, culprit: 250, unbuildable: [120, 300], tags: { 'v5.10': 0 } });
 });
 afterAll(async () => {
