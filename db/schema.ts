@@ -131,3 +131,4 @@ export type StoredEvent = typeof events.$inferSelect;
 export * from './schema/shares';
 export * from './schema/transfers';
 export * from './schema/hosts';
+export * from './schema/auth';
