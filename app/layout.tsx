@@ -19,6 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <Link href="/">Sessions</Link>
           <Link href="/new">New bisect</Link>
+          <Link href="/hosts">Hosts</Link>
         </nav>
         <main className="main">
           <Providers>{children}</Providers>

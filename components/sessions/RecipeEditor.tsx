@@ -1,8 +1,11 @@
 'use client';
+import { useState } from 'react';
 import { RECIPE_TEMPLATES } from '@/lib/recipe-templates';
 
 /** The recipe as editable JSON, with templates, load from file and save to file. */
 export function RecipeEditor({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  const [template, setTemplate] = useState<string | null>(null);
+  const chosen = RECIPE_TEMPLATES.find((t) => t.id === template);
   const save = () => {
     const url = URL.createObjectURL(new Blob([value], { type: 'application/json' }));
     const a = document.createElement('a');
@@ -21,6 +24,7 @@ export function RecipeEditor({ value, onChange }: { value: string; onChange: (v:
             defaultValue=""
             onChange={(e) => {
               const t = RECIPE_TEMPLATES.find((r) => r.id === e.target.value);
+              setTemplate(t?.id ?? null);
               if (t) onChange(JSON.stringify(t.recipe, null, 2));
             }}
           >
@@ -42,6 +46,11 @@ export function RecipeEditor({ value, onChange }: { value: string; onChange: (v:
           Save recipe
         </button>
       </div>
+      {chosen && (
+        <p className="muted template-hint" data-testid="template-hint">
+          <strong>{chosen.name}:</strong> {chosen.description} {chosen.hint}
+        </p>
+      )}
       <textarea
         name="recipe"
         aria-label="recipe JSON"
@@ -53,7 +62,9 @@ export function RecipeEditor({ value, onChange }: { value: string; onChange: (v:
       />
       <p className="muted">
         Phases run in order in a private worktree with <code>$BISECT_COMMIT</code>, <code>$BISECT_STEP</code>, <code>$BISECT_ENV</code>…{' '}
-        <code>onFailure</code>: exitcode (git bisect run rules) | bad | skip | abort; <code>onTimeout</code>: bad | skip | abort.
+        <code>onFailure</code>: exitcode (git bisect run rules) | bad | skip | abort; <code>onTimeout</code>: bad | skip | abort.{' '}
+        <code>on</code>: <code>local</code> or a host from <a href="/hosts">Hosts</a>; <code>kind</code>: script | checkout | wait-for-ssh |
+        reboot (see the README for their fields).
       </p>
     </fieldset>
   );

@@ -54,7 +54,8 @@ export function resolveSshConfig(alias: string, options: ResolveOptions = {}): R
   const file = options.configPath ?? defaultSshConfigPath(homeDir);
   let text = '';
   try {
-    text = readFileSync(file, 'utf8');
+    // A user's file, read at run time: not something for the bundler to trace.
+    text = readFileSync(/*turbopackIgnore: true*/ file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') {

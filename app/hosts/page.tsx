@@ -1,0 +1,5 @@
+import { HostsView } from '@/components/hosts/HostsView';
+
+export default function HostsPage() {
+  return <HostsView />;
+}
