@@ -15,6 +15,10 @@ const envSchema = z.object({
   SSH_AUTH_SOCK: z.string().optional(),
   /** Extra known_hosts files (colon-separated), besides ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts. */
   BISECT_KNOWN_HOSTS: z.string().optional(),
+  /** The admin password; without it the first start prints a one-time sign-in URL. */
+  DASHBOARD_PASSWORD: z.string().min(8, 'DASHBOARD_PASSWORD must have at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** Accepted as an API token (automation, tests). */
+  DASHBOARD_TOKEN: z.string().min(16, 'DASHBOARD_TOKEN must have at least 16 characters').optional().or(z.literal('').transform(() => undefined)),
 });
 
 export interface ServerConfig {
@@ -26,6 +30,10 @@ export interface ServerConfig {
   sshAuthSock?: string | undefined;
   /** Extra known_hosts files ($BISECT_KNOWN_HOSTS). */
   extraKnownHosts?: string[];
+  /** $DASHBOARD_PASSWORD */
+  dashboardPassword?: string | undefined;
+  /** $DASHBOARD_TOKEN */
+  dashboardToken?: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -42,5 +50,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databaseUrl: e.DATABASE_URL,
     sshAuthSock: e.SSH_AUTH_SOCK || undefined,
     extraKnownHosts: (e.BISECT_KNOWN_HOSTS ?? '').split(':').filter(Boolean).map((f) => path.resolve(f)),
+    dashboardPassword: e.DASHBOARD_PASSWORD,
+    dashboardToken: e.DASHBOARD_TOKEN,
   };
 }

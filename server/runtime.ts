@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { openDb, type DbHandle } from '../db/client';
+import { AuthService } from './auth/service';
 import { EventBus } from './bus';
 import { LocalExecutor } from './engine/executors/local';
 import type { Executor } from './engine/types';
@@ -13,6 +14,7 @@ export interface Runtime {
   bus: EventBus;
   sessions: SessionService;
   hosts: HostService;
+  auth: AuthService;
   shutdown(): Promise<void>;
 }
 
@@ -28,6 +30,14 @@ export interface RuntimeOptions {
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   await mkdir(o.config.dataDir, { recursive: true });
   const db = o.db ?? (await openDb({ databaseUrl: o.config.databaseUrl, dataDir: o.config.dataDir }));
+  const auth = new AuthService({
+    db: db.db,
+    password: o.config.dashboardPassword,
+    token: o.config.dashboardToken,
+    announce: (signInPath) =>
+      console.log(`bisect dashboard: no DASHBOARD_PASSWORD set, so an admin password was made. Sign in (shown once):\n  http://${o.config.host}:${o.config.port}${signInPath}`),
+  });
+  await auth.bootstrap();
   const bus = new EventBus();
   const local = new LocalExecutor();
   const hosts = new HostService({
@@ -47,6 +57,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     bus,
     sessions,
     hosts,
+    auth,
     async shutdown() {
       await sessions.shutdown();
       hosts.close();

@@ -1,4 +1,5 @@
 import type { DbHandle } from '../db/client';
+import { testAuth, TEST_PRINCIPAL } from './auth';
 import { EventBus } from '../server/bus';
 import { LocalExecutor } from '../server/engine/executors/local';
 import { UserInputError } from '../server/engine/types';
@@ -30,6 +31,7 @@ export function makeTestRuntime(handle: DbHandle, dataDir: string): { rt: Runtim
     bus,
     sessions,
     hosts: new HostService({ db: handle.db }),
+    auth: testAuth(handle.db),
     shutdown: async () => sessions.shutdown(),
   };
   return { rt, caller: (origin?: string) => factory({ runtime: rt, origin }) };

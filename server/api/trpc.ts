@@ -2,12 +2,25 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
 import { isUserInputError } from '../engine/types';
+import type { Principal } from '../auth/service';
 import type { Runtime } from '../runtime';
 
 export interface Context {
   runtime: Runtime;
   /** Origin the request came to (`http://host:port`), for absolute links such as share URLs. */
   origin?: string | undefined;
+  /** Who is calling: a signed-in browser session or an API token; null when anonymous. */
+  principal?: Principal | null;
+  /** The caller's address, for rate limits. */
+  client?: string;
+  /** False when a browser request came from another site (the Origin header does not match). */
+  sameOrigin?: boolean;
+  /** Response headers (to set the session cookie). */
+  resHeaders?: Headers;
+  /** Served over HTTPS (cookies get `Secure`). */
+  secure?: boolean;
+  /** The raw session cookie, so sign-out can revoke it. */
+  sessionCookie?: string | null;
 }
 
 const t = initTRPC.context<Context>().create({
@@ -35,6 +48,24 @@ const userErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Mutations from another site are refused, whatever credentials the browser attached. */
+const sameOriginMutations = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.sameOrigin === false) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'cross-site request refused' });
+  }
+  return next();
+});
+
+const requireUser = t.middleware(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first (or send Authorization: Bearer <token>)' });
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(userErrors);
+/** Anyone may call it: sign-in and share-token procedures only. */
+export const anonymousProcedure = t.procedure.use(sameOriginMutations).use(userErrors);
+/** Every other procedure: a signed-in user or a valid API token. */
+export const protectedProcedure = anonymousProcedure.use(requireUser);
+/** @deprecated transitional name; every router chooses anonymous or protected explicitly. */
+export const publicProcedure = anonymousProcedure;
 export const createCallerFactory = t.createCallerFactory;

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { testAuth, TEST_PRINCIPAL } from '../../test/auth';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
@@ -55,6 +56,7 @@ beforeAll(async () => {
     bus,
     sessions,
     hosts,
+    auth: testAuth(handle.db),
     shutdown: async () => sessions.shutdown(),
   };
   repo = await generateRepo({ dir: path.join(tmp, 'linux'), commits: 24, mergeEvery: 6, culprit: 15, unbuildable: [7], tags: { 'v5.10': 0 } });

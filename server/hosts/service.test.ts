@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { testAuth, TEST_PRINCIPAL } from '../../test/auth';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,7 @@ beforeAll(async () => {
     bus,
     sessions,
     hosts,
+    auth: testAuth(handle.db),
     shutdown: async () => sessions.shutdown(),
   };
 });

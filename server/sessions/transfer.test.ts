@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { testAuth, TEST_PRINCIPAL } from '../../test/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { dbKind, openTestDb } from '../../test/db';
@@ -58,6 +59,7 @@ beforeAll(async () => {
     bus,
     sessions,
     hosts: new HostService({ db: handle.db }),
+    auth: testAuth(handle.db),
     shutdown: async () => sessions.shutdown(),
   };
   repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 40, culprit: 25, tags: { base: 0 } });
