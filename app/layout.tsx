@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { NavAuth } from '@/components/auth/NavAuth';
 import { Providers } from '@/components/providers';
 import './globals.css';
 
@@ -13,17 +14,19 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <nav className="topnav">
-          <Link href="/" className="brand">
-            Bisect Dashboard
-          </Link>
-          <Link href="/">Sessions</Link>
-          <Link href="/new">New bisect</Link>
-          <Link href="/hosts">Hosts</Link>
-        </nav>
-        <main className="main">
-          <Providers>{children}</Providers>
-        </main>
+        <Providers>
+          <nav className="topnav">
+            <Link href="/" className="brand">
+              Bisect Dashboard
+            </Link>
+            <Link href="/">Sessions</Link>
+            <Link href="/new">New bisect</Link>
+            <Link href="/hosts">Hosts</Link>
+            <span className="topnav-spacer" />
+            <NavAuth />
+          </nav>
+          <main className="main">{children}</main>
+        </Providers>
       </body>
     </html>
   );

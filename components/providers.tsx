@@ -1,5 +1,5 @@
 'use client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
@@ -8,7 +8,12 @@ import { TRPCProvider } from '@/lib/trpc';
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 1000, retry: 1, refetchOnWindowFocus: false } } }),
+    () =>
+      new QueryClient({
+        defaultOptions: { queries: { staleTime: 1000, retry: 1, refetchOnWindowFocus: false } },
+        queryCache: new QueryCache({ onError: sendToSignIn }),
+        mutationCache: new MutationCache({ onError: sendToSignIn }),
+      }),
   );
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
@@ -28,4 +33,12 @@ export function Providers({ children }: { children: ReactNode }) {
       </TRPCProvider>
     </QueryClientProvider>
   );
+}
+
+/** An UNAUTHORIZED answer on a page that needs a user leads to the sign-in page, and back. */
+function sendToSignIn(error: unknown): void {
+  const code = (error as { data?: { code?: string } } | null)?.data?.code;
+  const path = window.location.pathname;
+  if (code !== 'UNAUTHORIZED' || path === '/signin' || path.startsWith('/s/')) return;
+  window.location.assign(`/signin?next=${encodeURIComponent(path + window.location.search)}`);
 }
