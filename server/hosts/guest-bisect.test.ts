@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   await hosts.load();
   const bus = new EventBus();
-  sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor: (on) => hosts.executorFor(on) });
+  sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor: (on) => hosts.executorFor(on), infraRetryDelayMs: 100 });
   rt = {
     config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
     db: handle,
@@ -176,5 +176,34 @@ describe(`guest kernel template through the API (${dbKind()})`, () => {
     expect(badSteps.length).toBeGreaterThan(0);
     for (const s of badSteps) expect(s.reason).toMatch(/^reproducer: exit 1/);
     expect(detail.steps.some((s) => s.verdict === 'good')).toBe(true);
+  });
+
+  it('a host that cannot be reached pauses the session with an infrastructure error naming phase and host, not a verdict', async () => {
+    const down = await startSshd();
+    await down.stop();
+    try {
+      const { id: hostId } = await caller().hosts.create({ name: 'down-host', address: '127.0.0.1', port: down.port, user: 'root', identityFile: down.clientKey });
+      expect(hostId).toBeTruthy();
+      const { id } = await caller().sessions.create({
+        repoPath: repo.dir,
+        bad: 'main',
+        good: ['v5.10'],
+        recipe: { phases: [{ name: 'build', kind: 'script', on: 'down-host', run: 'make' }] },
+      });
+      const until = Date.now() + 60_000;
+      let detail = await caller().sessions.byId({ id });
+      while (detail.session.status === 'running' && Date.now() < until) {
+        await delay(100);
+        detail = await caller().sessions.byId({ id });
+      }
+      expect(detail.session.status).toBe('paused');
+      expect(detail.session.error).toMatch(
+        /^infrastructure error \(no verdict recorded\): phase "build" on host "down-host": cannot connect to 127\.0\.0\.1:\d+: .*ECONNREFUSED.*Fix the host, then resume/,
+      );
+      await caller().sessions.cancel({ id });
+      expect(detail.steps.every((s) => s.verdict === null)).toBe(true);
+    } finally {
+      await down.dispose();
+    }
   });
 });
