@@ -52,7 +52,17 @@ export class HostExecutor implements Executor {
   async *run(cmd: CommandSpec, signal: AbortSignal): AsyncGenerator<ExecEvent, void, undefined> {
     this.active++;
     try {
-      yield* this.ssh.run(cmd, signal);
+      for await (const ev of this.ssh.run(cmd, signal)) {
+        if (ev.type === 'exit' && (ev.status.kind === 'timedOut' || ev.status.kind === 'cancelled')) {
+          // Say what happened to the remote processes: closing the channel alone would have left them running.
+          const line =
+            ev.status.kind === 'timedOut'
+              ? `[bisect] timed out after ${(ev.status.afterMs / 1000).toFixed(1)} s: killed the command's whole process group on ${this.remote.label}`
+              : `[bisect] cancelled: killed the command's whole process group on ${this.remote.label} (if it had started)`;
+          yield { type: 'output', stream: 'stderr', lines: [line] };
+        }
+        yield ev;
+      }
     } finally {
       this.active--;
       if (this.retired && this.active === 0) this.ssh.disconnect();
