@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import type { StoredEvent } from '../db/schema';
 import type { EngineEvent, EventSink } from './engine/events';
 import type { EventBus } from './bus';
+import { redact } from './secrets/box';
 
 /** Most lines in one stored output event. */
 export const MAX_LINES_PER_BATCH = 1000;
@@ -33,12 +34,15 @@ export class SessionRecorder implements EventSink {
     private readonly bus: EventBus,
     private readonly sessionId: string,
     lastSeq: number,
+    /** Values that must never be stored: replaced in every event before it is written. */
+    private readonly secrets: readonly string[] = [],
   ) {
     this.seq = lastSeq;
   }
 
-  async emit(event: EngineEvent): Promise<void> {
+  async emit(raw: EngineEvent): Promise<void> {
     if (this.failure) throw this.failure;
+    const event = this.secrets.length > 0 ? redactEvent(raw, this.secrets) : raw;
     if (event.type === 'output') {
       this.addOutput(event);
       if (this.pendingLines >= MAX_PENDING_LINES) await this.flush();
@@ -102,4 +106,10 @@ export class SessionRecorder implements EventSink {
     }));
     this.bus.publish(this.sessionId, stored);
   }
+}
+
+/** The event with every secret value replaced, in output lines and in any other text. */
+function redactEvent(e: EngineEvent, secrets: readonly string[]): EngineEvent {
+  if (e.type === 'output') return { ...e, lines: e.lines.map((l) => redact(l, secrets)) };
+  return JSON.parse(redact(JSON.stringify(e), secrets.map((s) => JSON.stringify(s).slice(1, -1)))) as EngineEvent;
 }

@@ -17,7 +17,14 @@ import { createCallerFactory } from '../server/api/trpc';
 const factory = createCallerFactory(appRouter);
 export type TestCaller = ReturnType<typeof factory>;
 
-export function makeTestRuntime(handle: DbHandle, dataDir: string): { rt: Runtime; caller: (origin?: string) => TestCaller } {
+/**
+ * `caller` acts as a signed-in user (TEST_PRINCIPAL); `anonymous` as someone
+ * holding no session or token (a share link's visitor).
+ */
+export function makeTestRuntime(
+  handle: DbHandle,
+  dataDir: string,
+): { rt: Runtime; caller: (origin?: string) => TestCaller; anonymous: (origin?: string) => TestCaller } {
   const bus = new EventBus();
   const local = new LocalExecutor();
   const executorFor = (on: string) => {
@@ -34,5 +41,9 @@ export function makeTestRuntime(handle: DbHandle, dataDir: string): { rt: Runtim
     auth: testAuth(handle.db),
     shutdown: async () => sessions.shutdown(),
   };
-  return { rt, caller: (origin?: string) => factory({ runtime: rt, origin }) };
+  return {
+    rt,
+    caller: (origin?: string) => factory({ runtime: rt, origin, principal: TEST_PRINCIPAL }),
+    anonymous: (origin?: string) => factory({ runtime: rt, origin, principal: null }),
+  };
 }

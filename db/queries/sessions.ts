@@ -59,9 +59,14 @@ export interface SessionDetail {
   steps: Array<Step & { phases: PhaseDetail[] }>;
 }
 
-export async function getSessionDetail(db: Db, id: string): Promise<SessionDetail | null> {
-  const session = await getSession(db, id);
-  if (!session) return null;
+/**
+ * A session with its steps and phases. Secret recipe values come back only as
+ * `{ secret: true }`, unless the engine's starter asks for the sealed copies.
+ */
+export async function getSessionDetail(db: Db, id: string, o: { sealedSecrets?: boolean } = {}): Promise<SessionDetail | null> {
+  const row = await getSession(db, id);
+  if (!row) return null;
+  const session = o.sealedSecrets ? row : { ...row, recipe: maskSecrets(row.recipe) };
   const stepRows = await db.select().from(steps).where(eq(steps.sessionId, id)).orderBy(asc(steps.step));
   const phaseRows = await db.select().from(phaseRuns).where(eq(phaseRuns.sessionId, id)).orderBy(asc(phaseRuns.step), asc(phaseRuns.phase));
   const copies = await listCopies(db, id);
@@ -74,4 +79,10 @@ export async function getSessionDetail(db: Db, id: string): Promise<SessionDetai
         .map((p): PhaseDetail => (p.kind === 'transfer' ? { ...p, copies: copies.get(`${p.step}:${p.phase}`) ?? [] } : p)),
     })),
   };
+}
+
+function maskSecrets(recipe: Session['recipe']): Session['recipe'] {
+  if (!recipe.env) return recipe;
+  const env = Object.fromEntries(Object.entries(recipe.env).map(([k, v]) => [k, typeof v === 'string' ? v : { secret: true as const }]));
+  return { ...recipe, env };
 }

@@ -138,9 +138,25 @@ export const phaseSchema = z.discriminatedUnion('kind', [
   transferPhaseSchema,
 ]);
 
+/**
+ * A recipe variable: a plain string, or a secret. A secret's `value` is given
+ * once; the server stores only a `sealed` (encrypted) copy, redacts the value
+ * from every stored output line, and never returns it.
+ */
+export const recipeVariableSchema = z.union([
+  z.string().max(100_000),
+  z.object({ secret: z.literal(true), value: z.string().min(1).max(100_000).optional(), sealed: z.string().max(200_000).optional() }),
+]);
+
 export const recipeSchema = z.object({
   phases: z.array(phaseSchema).min(1, 'a recipe needs at least one phase').max(50),
+  /** Variables every phase receives in its environment. */
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), recipeVariableSchema)
+    .optional(),
 });
+
+export type RecipeVariable = z.infer<typeof recipeVariableSchema>;
 
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 export type ScriptPhaseSpec = z.infer<typeof scriptPhaseSchema>;

@@ -11,6 +11,7 @@ import type { EngineEvent } from '../engine/events';
 import { recipeSchema, type RecipeInput } from '../engine/recipe';
 import { UserInputError, type Executor, type Verdict } from '../engine/types';
 import { generateDemoRepo } from '../demo/generate';
+import { SecretBox } from '../secrets/box';
 import { SessionRecorder } from '../wiring';
 import { historyFromSteps, markableStep, stepsAfter, strandedSteps } from './history';
 
@@ -45,6 +46,7 @@ interface Running {
 export class SessionService {
   private readonly running = new Map<string, Running>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private secretBox: Promise<SecretBox> | null = null;
 
   constructor(private readonly o: SessionServiceOptions) {}
 
@@ -66,7 +68,7 @@ export class SessionService {
       termNew: request.terms.new,
       firstParent: request.firstParent,
       paths: request.paths,
-      recipe: input.recipe,
+      recipe: await this.sealSecrets(input.recipe),
       checkEndpoints: input.checkEndpoints ?? true,
     });
     await this.start(id);
@@ -215,9 +217,11 @@ export class SessionService {
 
   /** Starts the engine for a session from its stored record. */
   private async start(id: string): Promise<void> {
-    const detail = await this.detail(id);
+    const detail = await getSessionDetail(this.o.db, id, { sealedSecrets: true });
+    if (!detail) throw new UserInputError(`no session ${id}`, 'id');
     const s = detail.session;
-    const recorder = new SessionRecorder(this.o.db, this.o.bus, id, s.lastSeq);
+    const { recipe: openRecipe, secrets } = await this.openSecrets(s.recipe);
+    const recorder = new SessionRecorder(this.o.db, this.o.bus, id, s.lastSeq, secrets);
     for (const step of strandedSteps(detail.steps)) {
       await recorder.emit({ type: 'stepInterrupted', step, reason: 'the server stopped during this step' });
     }
@@ -234,7 +238,7 @@ export class SessionService {
       options = {
         sessionId: id,
         request,
-        recipe: parseRecipe(s.recipe),
+        recipe: parseRecipe(openRecipe),
         worktree: path.join(this.o.dataDir, 'worktrees', id),
         scratchDir: path.join(this.o.dataDir, 'scratch', id),
         checkEndpoints: s.checkEndpoints,
@@ -264,6 +268,43 @@ export class SessionService {
       })
       .finally(() => this.running.delete(id));
     this.running.set(id, run);
+  }
+
+  /** Replaces each secret recipe value by its sealed copy: the DB never holds the value. */
+  private async sealSecrets(recipe: RecipeInput): Promise<RecipeInput> {
+    const env = recipe.env;
+    if (!env || Object.values(env).every((v) => typeof v === 'string')) return recipe;
+    const box = await this.box();
+    const sealed = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => {
+        if (typeof v === 'string') return [k, v];
+        if (!v.value) throw new UserInputError(`secret variable ${k} needs a value`, 'recipe');
+        return [k, { secret: true as const, sealed: box.seal(v.value) }];
+      }),
+    );
+    return { ...recipe, env: sealed };
+  }
+
+  /** The recipe with secrets opened for the engine, and their values for redaction. */
+  private async openSecrets(recipe: RecipeInput): Promise<{ recipe: RecipeInput; secrets: string[] }> {
+    const env = recipe.env;
+    if (!env || Object.values(env).every((v) => typeof v === 'string')) return { recipe, secrets: [] };
+    const box = await this.box();
+    const secrets: string[] = [];
+    const opened = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => {
+        if (typeof v === 'string') return [k, v];
+        const value = v.sealed ? box.unseal(v.sealed) : (v.value ?? '');
+        secrets.push(value);
+        return [k, { secret: true as const, value }];
+      }),
+    );
+    return { recipe: { ...recipe, env: opened }, secrets: secrets.sort((a, b) => b.length - a.length) };
+  }
+
+  private box(): Promise<SecretBox> {
+    this.secretBox ??= SecretBox.open(this.o.dataDir);
+    return this.secretBox;
   }
 
   /** Stops the engine, leaving the session resumable (its step marked interrupted). */

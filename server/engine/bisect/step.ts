@@ -39,6 +39,7 @@ export async function runStep(s: StepRun): Promise<StepDecision> {
       worktree: s.worktree,
       terms: s.terms,
       envFile,
+      recipeEnv: plainVariables(s.recipe),
       stepEnv: vars,
       executor: s.executorFor(phase.on),
       executorFor: s.executorFor,
@@ -69,4 +70,11 @@ export async function runStep(s: StepRun): Promise<StepDecision> {
     if (decision.outcome !== 'pass') break;
   }
   return decideStep(decisions);
+}
+
+/** The recipe's variables as strings; a secret the server did not open is empty. */
+function plainVariables(recipe: Recipe): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(recipe.env ?? {})) out[k] = typeof v === 'string' ? v : (v.value ?? '');
+  return out;
 }

@@ -10,6 +10,8 @@ export interface PhaseContext {
   terms: { old: string; new: string };
   /** Path of the step's `$BISECT_ENV` file (KEY=VALUE lines shared by later phases). */
   envFile: string;
+  /** The recipe's variables, secrets already opened (the server redacts them from output). */
+  recipeEnv?: Record<string, string>;
   /** Variables earlier phases of this step wrote to `$BISECT_ENV`. */
   stepEnv: Record<string, string>;
   executor: Executor;
@@ -30,6 +32,7 @@ export interface PhaseContext {
 /** The environment every phase receives. */
 export function phaseEnvironment(ctx: PhaseContext): Record<string, string> {
   return {
+    ...ctx.recipeEnv,
     ...ctx.stepEnv,
     BISECT_COMMIT: ctx.sha,
     BISECT_SHORT: ctx.sha.slice(0, 12),
