@@ -15,14 +15,14 @@ export const CopyBarsChart = memo(function CopyBarsChart({ copies, height = 170 
   const yMax = niceCeil(Math.max(1, ...bars.map((b) => b.mean ?? 0)) * 1.1);
   const seen = new Set(bars.map((b) => b.outcome));
   return (
-    <figure className="chart copy-bars" data-testid="copy-bars" data-bars={bars.filter((b) => b.mean !== null).length} aria-label="mean rate of each copy, in MB/s">
+    <figure className="chart copy-bars" data-testid="copy-bars" title="mean rate of each copy" data-bars={bars.filter((b) => b.mean !== null).length} aria-label="mean rate of each copy, in MB/s">
       <BarChart responsive style={{ width: '100%', height }} data={bars} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="copy" stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} interval={0}>
           <Label value="copy" position="insideBottom" offset={-14} fill="var(--muted)" fontSize={12} />
         </XAxis>
         <YAxis domain={[0, yMax]} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={52}>
-          <Label value="mean MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
+          <Label value="MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
         </YAxis>
         <Tooltip cursor={{ fill: 'var(--bg-panel)' }} content={<BarTip />} isAnimationActive={false} />
         <Bar dataKey="mean" isAnimationActive={false} minPointSize={2}>

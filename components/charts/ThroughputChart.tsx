@@ -82,7 +82,7 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
             strokeOpacity={0.5}
             strokeDasharray="4 3"
             ifOverflow="hidden"
-            label={{ value: stall.stalled ? 'stalled: no progress for the window' : 'stall window', position: 'insideTop', fill: 'var(--muted)', fontSize: 11 }}
+            label={{ value: stall.stalled ? 'no progress' : 'stall window', position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 11 }}
           />
         )}
         {previous.map((c) => (
@@ -122,7 +122,7 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
             fill="var(--bad)"
             stroke="var(--bg)"
             ifOverflow="extendDomain"
-            label={{ value: `stalled at ${formatSize(stallPoint.bytes)}`, position: 'top', fill: 'var(--bad)', fontSize: 12 }}
+            label={{ value: `stalled at ${formatSize(stallPoint.bytes)}`, position: 'right', fill: 'var(--bad)', fontSize: 12 }}
           />
         )}
       </LineChart>

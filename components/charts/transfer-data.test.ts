@@ -77,9 +77,10 @@ describe('transfer chart data', () => {
   it('axis extents cover every copy and the current stall window, rounded to readable ends', () => {
     const done = copy({ copy: 1, samples: [s(10, 1, 80), s(28.1, 2, 75)] });
     const running = copy({ copy: 2, outcome: 'running', meanMBps: null, samples: [s(5, 1, 60)] });
-    expect(throughputDomain([done, running], running)).toEqual({ xMax: 50, yMax: 100 });
+    expect(throughputDomain([done, running], running)).toEqual({ xMax: 30, yMax: 100 });
     expect(niceCeil(0)).toBe(1);
-    expect(niceCeil(72.9)).toBe(100);
+    expect(niceCeil(72.9)).toBe(80);
+    expect(niceCeil(308)).toBe(400);
     expect(niceCeil(21)).toBe(25);
   });
 

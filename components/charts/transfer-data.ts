@@ -118,11 +118,11 @@ export function throughputDomain(copies: readonly ChartCopy[], current: ChartCop
   return { xMax: niceCeil(xMax), yMax: niceCeil(yMax * 1.1) };
 }
 
-/** Rounds up to 1, 2, 2.5 or 5 times a power of ten (axis ends that read well). */
+/** Rounds up to 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten (axis ends that read well). */
 export function niceCeil(v: number): number {
   if (!(v > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v - 1e-9) return m * p;
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v - 1e-9) return m * p;
   return 10 * p;
 }
 
