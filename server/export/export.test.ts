@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
+import { users } from '../../db/schema';
 import { getSessionDetail } from '../../db/queries/sessions';
 import { parseBisectLog } from '../engine/bisect/log-parser';
 import { generateRepo, git, gitOk, type GeneratedRepo } from '../engine/testing/repo';
@@ -24,6 +25,8 @@ let rt: Runtime;
 let caller: () => TestCaller;
 let repo: GeneratedRepo;
 let clones = 0;
+/** An API token of a signed-in user, for the owner's routes. */
+let bearer = '';
 
 const RUNTIME_KEY = Symbol.for('bisect-dashboard.runtime');
 
@@ -35,6 +38,9 @@ beforeAll(async () => {
   caller = () => t.caller('http://127.0.0.1:3000');
   // Route handlers find the runtime where the server keeps it.
   (globalThis as Record<symbol, unknown>)[RUNTIME_KEY] = Promise.resolve(rt);
+  await rt.auth.bootstrap();
+  const [admin] = await handle.db.select().from(users).limit(1);
+  bearer = (await rt.auth.createToken(admin!.id, 'export test')).token;
   repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 400, mergeEvery: 5, culprit: 250, unbuildable: [120, 121, 300], tags: { 'v5.10': 0 } });
 });
 afterAll(async () => {
@@ -67,6 +73,7 @@ async function replay(log: string): Promise<{ code: number; output: string; afte
 const idParams = (id: string) => ({ params: Promise.resolve({ id }) });
 const tokenParams = (token: string) => ({ params: Promise.resolve({ token }) });
 const req = (url: string) => new Request(`http://127.0.0.1:3000${url}`);
+const ownerReq = (url: string) => new Request(`http://127.0.0.1:3000${url}`, { headers: { authorization: `Bearer ${bearer}` } });
 
 describe(`export (${dbKind()})`, () => {
   let id: string;
@@ -85,7 +92,8 @@ describe(`export (${dbKind()})`, () => {
   });
 
   it("a finished session's bisect.log replays with real `git bisect replay` in a clone to the same culprit", async () => {
-    const res = await ownerLog(req(`/api/sessions/${id}/bisect.log`), idParams(id));
+    expect((await ownerLog(req(`/api/sessions/${id}/bisect.log`), idParams(id))).status).toBe(401);
+    const res = await ownerLog(ownerReq(`/api/sessions/${id}/bisect.log`), idParams(id));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const log = await res.text();
@@ -98,7 +106,8 @@ describe(`export (${dbKind()})`, () => {
   });
 
   it('the JSON export has the steps, verdicts, phases, timings and summaries', async () => {
-    const res = await ownerExport(req(`/api/sessions/${id}/export.json`), idParams(id));
+    expect((await ownerExport(req(`/api/sessions/${id}/export.json`), idParams(id))).status).toBe(401);
+    const res = await ownerExport(ownerReq(`/api/sessions/${id}/export.json`), idParams(id));
     expect(res.status).toBe(200);
     const doc = (await res.json()) as SessionExport;
     const d = await caller().sessions.byId({ id });

@@ -24,6 +24,8 @@ let tmp: string;
 let handle: DbHandle;
 let rt: Runtime;
 let caller: () => TestCaller;
+/** A visitor holding a link: no sign-in, no API token. */
+let visitor: () => TestCaller;
 let repo: GeneratedRepo;
 /** An imported, finished session (the seed log). */
 let importedId: string;
@@ -34,6 +36,7 @@ beforeAll(async () => {
   const t = makeTestRuntime(handle, tmp);
   rt = t.rt;
   caller = () => t.caller(ORIGIN);
+  visitor = () => t.anonymous(ORIGIN);
   repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 120, culprit: 80, tags: { 'v5.10': 0 } });
   importedId = (await caller().sessions.import({ log: readFileSync(path.join(FIXTURES, 'seed-16-step.log'), 'utf8') })).id;
 });
@@ -83,7 +86,7 @@ describe(`shares (${dbKind()})`, () => {
 
   it('view: the session as its owner sees it, culprit included, without the session id', async () => {
     const { token } = await caller().shares.create({ sessionId: importedId });
-    const view = await caller().shares.view({ token });
+    const view = await visitor().shares.view({ token });
     const owner = await caller().sessions.byId({ id: importedId });
     expect(view.session.result).toEqual(owner.session.result);
     expect(view.steps.map((s) => [s.step, s.commit.sha, s.verdict, s.position])).toEqual(owner.steps.map((s) => [s.step, s.commit.sha, s.verdict, s.position]));
@@ -94,25 +97,25 @@ describe(`shares (${dbKind()})`, () => {
   });
 
   it('unknown, malformed, revoked and expired tokens all get the same 404', async () => {
-    const unknown = await notFoundMessage(caller().shares.view({ token: randomBytes(32).toString('base64url') }));
+    const unknown = await notFoundMessage(visitor().shares.view({ token: randomBytes(32).toString('base64url') }));
     expect(unknown).toBe(SHARE_NOT_FOUND_MESSAGE);
     for (const bad of ['', 'x', 'a'.repeat(500), '../../etc/passwd']) {
-      expect(await notFoundMessage(caller().shares.view({ token: bad }))).toBe(unknown);
+      expect(await notFoundMessage(visitor().shares.view({ token: bad }))).toBe(unknown);
     }
 
     const r = await caller().shares.create({ sessionId: importedId });
-    await caller().shares.view({ token: r.token });
+    await visitor().shares.view({ token: r.token });
     expect(await caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: true });
     expect(await caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: false });
-    expect(await notFoundMessage(caller().shares.view({ token: r.token }))).toBe(unknown);
+    expect(await notFoundMessage(visitor().shares.view({ token: r.token }))).toBe(unknown);
     const listed = (await caller().shares.list({ sessionId: importedId })).find((s) => s.id === r.share.id);
     expect(listed?.active).toBe(false);
     expect(listed?.revokedAt).toBeInstanceOf(Date);
 
     const soon = await caller().shares.create({ sessionId: importedId, expiresAt: new Date(Date.now() + 1200) });
-    expect((await caller().shares.view({ token: soon.token })).share.expiresAt).toBeInstanceOf(Date);
+    expect((await visitor().shares.view({ token: soon.token })).share.expiresAt).toBeInstanceOf(Date);
     await new Promise((res) => setTimeout(res, 1400));
-    expect(await notFoundMessage(caller().shares.view({ token: soon.token }))).toBe(unknown);
+    expect(await notFoundMessage(visitor().shares.view({ token: soon.token }))).toBe(unknown);
     expect((await caller().shares.list({ sessionId: importedId })).find((s) => s.id === soon.share.id)?.active).toBe(false);
 
     // Streams answer the same way.
@@ -127,7 +130,7 @@ describe(`shares (${dbKind()})`, () => {
     await caller().shares.revoke({ id: r.share.id });
     const time = async (token: string) => {
       const t0 = performance.now();
-      await caller().shares.view({ token }).catch(() => undefined);
+      await visitor().shares.view({ token }).catch(() => undefined);
       return performance.now() - t0;
     };
     const unknown: number[] = [];
@@ -139,6 +142,20 @@ describe(`shares (${dbKind()})`, () => {
     const ratio = median(revoked) / median(unknown);
     expect(ratio).toBeGreaterThan(1 / 3);
     expect(ratio).toBeLessThan(3);
+  });
+
+  it('a visitor without sign-in may view a shared session, and do nothing else', async () => {
+    const { token, share } = await caller().shares.create({ sessionId: importedId });
+    expect((await visitor().shares.view({ token })).session.result?.kind).toBe('culprit');
+    const unauthorized = async (p: Promise<unknown>) => {
+      const e = await p.then(() => null, (err: unknown) => err);
+      expect((e as TRPCError | null)?.code).toBe('UNAUTHORIZED');
+    };
+    await unauthorized(visitor().shares.create({ sessionId: importedId }));
+    await unauthorized(visitor().shares.list({ sessionId: importedId }));
+    await unauthorized(visitor().shares.revoke({ id: share.id }));
+    await unauthorized(visitor().sessions.import({ log: 'git bisect start\n' }));
+    await unauthorized(visitor().sessions.report({ id: importedId }));
   });
 
   it('create refuses past expiries and unknown sessions; revoke refuses unknown shares', async () => {
@@ -193,7 +210,7 @@ describe(`shares (${dbKind()})`, () => {
     });
 
     async function everything(token: string): Promise<string> {
-      const view = await caller().shares.view({ token });
+      const view = await visitor().shares.view({ token });
       const batches = [];
       for await (const b of streamSharedEvents(rt, token, 0, new AbortController().signal)) batches.push(b);
       return JSON.stringify({ view, batches });
@@ -216,7 +233,7 @@ describe(`shares (${dbKind()})`, () => {
 
     it('with hideHosts: no host name or address anywhere, phases run on aliases', async () => {
       const { token } = await caller().shares.create({ sessionId, hideHosts: true });
-      const view = await caller().shares.view({ token });
+      const view = await visitor().shares.view({ token });
       expect(view.steps[0]?.phases[0]?.on).toBe('host-1');
       expect(view.session.repoPath).toBe('linux');
       const all = await everything(token);
@@ -287,7 +304,7 @@ describe(`shares (${dbKind()})`, () => {
     for await (const b of streamSharedEvents(rt, token, 0, new AbortController().signal)) shared.push(...b.events);
     expect(shared.map((e) => e.seq)).toEqual(owner.map((e) => e.seq));
     expect(shared.at(-1)?.payload.type).toBe('sessionFinished');
-    const view = await caller().shares.view({ token });
+    const view = await visitor().shares.view({ token });
     expect(view.session.result?.kind === 'culprit' && view.session.result.commit.sha).toBe(repo.culpritSha);
   });
 });

@@ -9,9 +9,9 @@ import { getSessionDetail } from '../../../db/queries/sessions';
 import { importBisectLog } from '../../import/import';
 import { hostFacts } from '../../report/host-facts';
 import { upstreamReport } from '../../report/upstream';
-import { publicProcedure } from '../trpc';
+import { protectedProcedure } from '../trpc';
 
-export const importProcedure = publicProcedure
+export const importProcedure = protectedProcedure
   .input(
     z.object({
       // The size limit (10 MB) is checked by the import itself, with a message that says so.
@@ -21,7 +21,7 @@ export const importProcedure = publicProcedure
   )
   .mutation(({ ctx, input }) => importBisectLog(ctx.runtime.db.db, input));
 
-export const reportProcedure = publicProcedure
+export const reportProcedure = protectedProcedure
   .input(z.object({ id: z.string().uuid(), shareUrl: z.string().url().max(2048).optional() }))
   .query(async ({ ctx, input }) => {
     const detail = await getSessionDetail(ctx.runtime.db.db, input.id);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { streamSharedEvents } from '../../shares/stream';
 import { isShareNotFound, SHARE_NOT_FOUND_MESSAGE } from '../../shares/service';
 import { shareServiceOf, shareUrl } from '../../shares/runtime';
-import { publicProcedure, router } from '../trpc';
+import { anonymousProcedure, protectedProcedure, router } from '../trpc';
 
 /** Any string: malformed tokens get the same 404 as unknown ones. */
 const token = z.string().max(512);
@@ -13,7 +13,7 @@ function notFound(): never {
 }
 
 export const sharesRouter = router({
-  create: publicProcedure
+  create: protectedProcedure
     .input(
       z.object({
         sessionId: z.string().uuid(),
@@ -26,15 +26,16 @@ export const sharesRouter = router({
       return { token: raw, url: shareUrl(ctx, raw), share };
     }),
 
-  list: publicProcedure
+  list: protectedProcedure
     .input(z.object({ sessionId: z.string().uuid() }))
     .query(({ ctx, input }) => shareServiceOf(ctx.runtime).list(input.sessionId)),
 
-  revoke: publicProcedure
+  revoke: protectedProcedure
     .input(z.object({ id: z.string().uuid() }))
     .mutation(({ ctx, input }) => shareServiceOf(ctx.runtime).revoke(input.id)),
 
-  view: publicProcedure.input(z.object({ token })).query(async ({ ctx, input }) => {
+  // By token, for anyone holding the link: no sign-in.
+  view: anonymousProcedure.input(z.object({ token })).query(async ({ ctx, input }) => {
     try {
       return await shareServiceOf(ctx.runtime).view(input.token, (id) => ctx.runtime.sessions.isRunning(id));
     } catch (error) {
@@ -43,7 +44,7 @@ export const sharesRouter = router({
     }
   }),
 
-  events: publicProcedure
+  events: anonymousProcedure
     .input(z.object({ token, lastEventId: z.string().regex(/^\d+$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
