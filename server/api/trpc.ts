@@ -66,6 +66,4 @@ export const router = t.router;
 export const anonymousProcedure = t.procedure.use(sameOriginMutations).use(userErrors);
 /** Every other procedure: a signed-in user or a valid API token. */
 export const protectedProcedure = anonymousProcedure.use(requireUser);
-/** @deprecated transitional name; every router chooses anonymous or protected explicitly. */
-export const publicProcedure = anonymousProcedure;
 export const createCallerFactory = t.createCallerFactory;

@@ -35,7 +35,7 @@ let sessions: SessionService;
 let rt: Runtime;
 let repo: GeneratedRepo;
 const watches: MarkerWatch[] = [];
-const caller = () => createCallerFactory(appRouter)({ runtime: rt });
+const caller = () => createCallerFactory(appRouter)({ runtime: rt, principal: TEST_PRINCIPAL });
 
 beforeAll(async () => {
   tmp = await makeTempDir('guest-bisect-');

@@ -24,7 +24,7 @@ let agent: TestAgent;
 let hosts: HostService;
 let rt: Runtime;
 const local = new LocalExecutor();
-const caller = () => createCallerFactory(appRouter)({ runtime: rt });
+const caller = () => createCallerFactory(appRouter)({ runtime: rt, principal: TEST_PRINCIPAL });
 
 beforeAll(async () => {
   tmp = await makeTempDir('hosts-service-');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { TEST_PRINCIPAL } from '../../test/auth';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ let gitCulprit: string | null;
 const config = () => ({ port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined });
 const makeRuntime = () => createRuntime({ config: config(), db: handle, infraRetryDelayMs: 50 });
 let rt: Runtime;
-const api = () => createCallerFactory(appRouter)({ runtime: rt });
+const api = () => createCallerFactory(appRouter)({ runtime: rt, principal: TEST_PRINCIPAL });
 
 beforeAll(async () => {
   tmp = await makeTempDir('control-');

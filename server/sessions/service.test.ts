@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { TEST_PRINCIPAL } from '../../test/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../api/root';
 import { createCallerFactory } from '../api/trpc';
@@ -14,7 +15,7 @@ let tmp: string;
 let handle: DbHandle;
 let rt: Runtime;
 let repo: GeneratedRepo;
-const caller = () => createCallerFactory(appRouter)({ runtime: rt });
+const caller = () => createCallerFactory(appRouter)({ runtime: rt, principal: TEST_PRINCIPAL });
 
 beforeAll(async () => {
   tmp = await makeTempDir('service-');

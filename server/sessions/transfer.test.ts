@@ -25,7 +25,7 @@ let rt: Runtime;
 let repo: GeneratedRepo;
 let host: TestHost;
 let guest: SshExecutor;
-const caller = () => createCallerFactory(appRouter)({ runtime: rt });
+const caller = () => createCallerFactory(appRouter)({ runtime: rt, principal: TEST_PRINCIPAL });
 
 beforeAll(async () => {
   tmp = await makeTempDir('transfer-service-');

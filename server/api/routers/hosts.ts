@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 
 /**
  * Hosts phases run on. Thin: shapes only; HostService validates the values and
@@ -23,11 +23,11 @@ const hostFields = {
 const idInput = z.object({ id: z.string() });
 
 export const hostsRouter = router({
-  list: publicProcedure.query(({ ctx }) => ctx.runtime.hosts.list()),
+  list: protectedProcedure.query(({ ctx }) => ctx.runtime.hosts.list()),
 
-  create: publicProcedure.input(z.object(hostFields)).mutation(({ ctx, input }) => ctx.runtime.hosts.create(input)),
+  create: protectedProcedure.input(z.object(hostFields)).mutation(({ ctx, input }) => ctx.runtime.hosts.create(input)),
 
-  update: publicProcedure
+  update: protectedProcedure
     .input(
       z
         .object(hostFields)
@@ -37,11 +37,11 @@ export const hostsRouter = router({
     )
     .mutation(({ ctx, input }) => ctx.runtime.hosts.update(input)),
 
-  remove: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.hosts.remove(input.id)),
+  remove: protectedProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.hosts.remove(input.id)),
 
-  test: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.hosts.test(input.id)),
+  test: protectedProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.hosts.test(input.id)),
 
-  acceptKey: publicProcedure
+  acceptKey: protectedProcedure
     .input(z.object({ id: z.string(), fingerprint: z.string().max(100) }))
     .mutation(({ ctx, input }) => ctx.runtime.hosts.acceptKey(input.id, input.fingerprint)),
 });

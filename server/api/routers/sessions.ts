@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { getSession, getSessionDetail, listSessions } from '../../../db/queries/sessions';
 import { listCopySamples } from '../../../db/queries/transfers';
 import { streamSessionEvents } from '../../sessions/stream';
-import { publicProcedure, router } from '../trpc';
+import { protectedProcedure, router } from '../trpc';
 import { importProcedure, reportProcedure } from './session-documents';
 
 const ref = z.string().trim().min(1, 'required').max(256);
@@ -24,22 +24,22 @@ export const createSessionInput = z.object({
 const verdict = z.enum(['good', 'bad', 'skip']);
 
 export const sessionsRouter = router({
-  create: publicProcedure.input(createSessionInput).mutation(({ ctx, input }) =>
+  create: protectedProcedure.input(createSessionInput).mutation(({ ctx, input }) =>
     ctx.runtime.sessions.create({ ...input, recipe: input.recipe as never }),
   ),
 
-  demo: publicProcedure.mutation(({ ctx }) => ctx.runtime.sessions.startDemo()),
+  demo: protectedProcedure.mutation(({ ctx }) => ctx.runtime.sessions.startDemo()),
 
-  list: publicProcedure.query(async ({ ctx }) => listSessions(ctx.runtime.db.db)),
+  list: protectedProcedure.query(async ({ ctx }) => listSessions(ctx.runtime.db.db)),
 
-  byId: publicProcedure.input(idInput).query(async ({ ctx, input }) => {
+  byId: protectedProcedure.input(idInput).query(async ({ ctx, input }) => {
     const detail = await getSessionDetail(ctx.runtime.db.db, input.id);
     if (!detail) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
     return { ...detail, running: ctx.runtime.sessions.isRunning(input.id) };
   }),
 
   /** Throughput samples of transfer copies, per copy (1-based `copy`), optionally of one step / phase. */
-  samples: publicProcedure
+  samples: protectedProcedure
     .input(idInput.extend({ step: z.number().int().min(0).optional(), phase: z.number().int().min(0).optional() }))
     .query(async ({ ctx, input }) => {
       if (!(await getSession(ctx.runtime.db.db, input.id))) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
@@ -49,23 +49,23 @@ export const sessionsRouter = router({
       return listCopySamples(ctx.runtime.db.db, input.id, filter);
     }),
 
-  cancel: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.cancel(input.id)),
+  cancel: protectedProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.cancel(input.id)),
 
   /** Finish the current step, start no new one. */
-  pause: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.pause(input.id)),
+  pause: protectedProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.pause(input.id)),
 
-  resume: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.resume(input.id)),
+  resume: protectedProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.resume(input.id)),
 
   /** Kill the current step and test its commit again from the first phase. */
-  retry: publicProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.retry(input.id)),
+  retry: protectedProcedure.input(idInput).mutation(({ ctx, input }) => ctx.runtime.sessions.retry(input.id)),
 
   /** A person's verdict for the step under test (good = old term, bad = new term). */
-  markStep: publicProcedure
+  markStep: protectedProcedure
     .input(idInput.extend({ verdict }))
     .mutation(({ ctx, input }) => ctx.runtime.sessions.markStep(input.id, input.verdict)),
 
   /** Change an earlier verdict; later steps are superseded and the bisect goes on from there. */
-  undo: publicProcedure
+  undo: protectedProcedure
     .input(idInput.extend({ step: z.number().int().min(1), verdict }))
     .mutation(({ ctx, input }) => ctx.runtime.sessions.undo(input.id, input.step, input.verdict)),
 
@@ -73,7 +73,7 @@ export const sessionsRouter = router({
 
   report: reportProcedure,
 
-  events: publicProcedure
+  events: protectedProcedure
     .input(idInput.extend({ lastEventId: z.string().regex(/^\d+$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const after = input.lastEventId ? Number(input.lastEventId) : 0;

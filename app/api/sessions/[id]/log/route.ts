@@ -1,5 +1,6 @@
 import { listPhaseOutput } from '@/db/queries/events';
 import { getSession } from '@/db/queries/sessions';
+import { authenticateRequest, unauthorized } from '@/server/auth/http';
 import { getRuntime } from '@/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -9,11 +10,12 @@ const PAGE = 100;
 /** The full output of one phase as plain text, streamed page by page from the DB. */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  const rt = await getRuntime();
+  if (!(await authenticateRequest(rt, req))) return unauthorized();
   const url = new URL(req.url);
   const step = Number(url.searchParams.get('step'));
   const phase = Number(url.searchParams.get('phase'));
   if (!Number.isInteger(step) || !Number.isInteger(phase)) return new Response('step and phase must be integers\n', { status: 400 });
-  const rt = await getRuntime();
   if (!(await getSession(rt.db.db, id))) return new Response('not found\n', { status: 404 });
   const encoder = new TextEncoder();
   let after = 0;
