@@ -122,6 +122,14 @@ describe(`sessions.import (${dbKind()})`, () => {
     expect(again.result).toEqual(orig.result);
   });
 
+  it('an imported session is read-only: its verdicts cannot be changed', async () => {
+    const { id } = await caller().sessions.import({ log: fixture('seed-16-step.log') });
+    await expectBadRequest(caller().sessions.undo({ id, step: 3, verdict: 'bad' }), /imported bisect is read-only/);
+    const d = await caller().sessions.byId({ id });
+    expect(d.session.status).toBe('done');
+    expect(d.steps.some((s) => s.superseded)).toBe(false);
+  });
+
   it("git 2.55 spellings: `first 'bad' commit`, quoted candidates, custom terms", async () => {
     const quoted = await caller().sessions.byId(await caller().sessions.import({ log: fixture('git-2.55-quoted-terms.log') }));
     expect(quoted.session.result?.kind === 'culprit' && quoted.session.result.commit.sha).toBe('8d622d21d24803408b256d96463eac4574dcf067');

@@ -188,6 +188,9 @@ export class SessionService {
   undo(id: string, step: number, verdict: Verdict): Promise<{ superseded: number[] }> {
     return this.locked(id, async () => {
       const before = await this.detail(id);
+      if (before.session.origin === 'import') {
+        throw new UserInputError('an imported bisect is read-only: its verdicts come from the log; start a new bisect to test again', 'id');
+      }
       const target = before.steps.find((s) => s.step === step);
       if (!target || target.kind !== 'bisect' || target.superseded || target.verdict === null) {
         throw new UserInputError(`step ${step} has no verdict that can be changed`, 'step');
