@@ -64,7 +64,7 @@ export function RecipeEditor({ value, onChange }: { value: string; onChange: (v:
         Phases run in order in a private worktree with <code>$BISECT_COMMIT</code>, <code>$BISECT_STEP</code>, <code>$BISECT_ENV</code>…{' '}
         <code>onFailure</code>: exitcode (git bisect run rules) | bad | skip | abort; <code>onTimeout</code>: bad | skip | abort.{' '}
         <code>on</code>: <code>local</code> or a host from <a href="/hosts">Hosts</a>; <code>kind</code>: script | checkout | wait-for-ssh |
-        reboot (see the README for their fields).
+        reboot | transfer (see the README for their fields).
       </p>
     </fieldset>
   );

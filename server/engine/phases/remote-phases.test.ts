@@ -372,13 +372,14 @@ describe('reboot phase', () => {
       const h = testHostExecutor(t.h, 'testbox', { powerCycle: { on: 'local', run: `echo "resetting $BISECT_HOST"; touch ${t.pcMarker}` } });
       executors.push(h);
       const r = await step(
-        { phases: [{ name: 'reboot', kind: 'reboot', on: 'testbox', command: `touch ${t.marker}`, timeoutSec: 2, intervalSec: 0.2, expectKernel: os.release() }] },
+        { phases: [{ name: 'reboot', kind: 'reboot', on: 'testbox', command: `touch ${t.marker}`, timeoutSec: 4, intervalSec: 0.2, expectKernel: os.release() }] },
         { testbox: h },
       );
       const out = r.out(0).join('\n');
       expect(r.decision, out).toMatchObject({ kind: 'verdict', verdict: 'good' });
       expect(t.powerCycles).toBe(1);
-      expect(out).toMatch(/did not come back within 2 s: power-cycling it once \(local: echo/);
+      // Normally "did not come back"; on a machine this busy the kill may come late ("did not go down"): either way, one power cycle.
+      expect(out).toMatch(/did not (come back|go down) within 4 s: power-cycling it once \(local: echo/);
       expect(out).toContain('[power-cycle] resetting testbox');
       expect(out).toContain('booted the kernel under test');
     } finally {
