@@ -72,7 +72,7 @@ describe('script phases on a host', () => {
             name: 'build',
             kind: 'script',
             on: 'builder',
-            run: 'echo "commit=$BISECT_COMMIT step=$BISECT_STEP wt=${BISECT_WORKTREE:-none} pwd=$PWD"; echo "KERNEL_RELEASE=$(uname -r)" >> "$BISECT_ENV"; echo "HOST_SAYS=hi there" >> "$BISECT_ENV"',
+            run: 'echo "commit=$BISECT_COMMIT step=$BISECT_STEP wt=${BISECT_WORKTREE:-none} pwd=$PWD mode=$(stat -c %a "$BISECT_ENV") umask=$(umask)"; echo "KERNEL_RELEASE=$(uname -r)" >> "$BISECT_ENV"; echo "HOST_SAYS=hi there" >> "$BISECT_ENV"',
           },
           { name: 'use', kind: 'script', on: 'local', run: 'echo "release=$KERNEL_RELEASE says=$HOST_SAYS"' },
           { name: 'cwd', kind: 'script', on: 'builder', cwd: '/tmp', run: 'echo "pwd=$PWD release=$KERNEL_RELEASE"' },
@@ -81,7 +81,9 @@ describe('script phases on a host', () => {
       { builder: h },
     );
     expect(r.decision).toEqual({ kind: 'verdict', verdict: 'good', reason: 'all phases passed' });
-    expect(r.out(0)).toEqual([`commit=${'a'.repeat(40)} step=${stepNo} wt=none pwd=${os.homedir()}`]);
+    // The env file is private; the script itself still runs with the usual umask (the sshd inherits ours).
+    const umask = process.umask().toString(8).padStart(4, '0');
+    expect(r.out(0)).toEqual([`commit=${'a'.repeat(40)} step=${stepNo} wt=none pwd=${os.homedir()} mode=600 umask=${umask}`]);
     expect(r.out(1)).toEqual([`release=${os.release()} says=hi there`]);
     expect(r.out(2)).toEqual([`pwd=/tmp release=${os.release()}`]);
     // The remote env file was removed.

@@ -4,6 +4,9 @@ import type { ScriptPhaseSpec } from '../recipe';
 import type { ExecEvent } from '../types';
 import { phaseEnvironment, type PhaseContext } from './context';
 
+/** `bash -c THIS SCRIPT`: $0 is the user's script; the env file is created readable by the user only. */
+const PRIVATE_ENV_FILE_THEN_RUN = 'u=$(umask); umask 077; : > "$BISECT_ENV"; umask "$u"; exec bash -c "$0"';
+
 /** How long fetching the remote `$BISECT_ENV` file back may take. */
 const FETCH_ENV_MS = 30_000;
 
@@ -21,7 +24,8 @@ export async function* runRemoteScriptPhase(phase: ScriptPhaseSpec, ctx: PhaseCo
   try {
     for await (const ev of ctx.executor.run(
       {
-        argv: ['bash', '-c', phase.run],
+        // Create $BISECT_ENV private (mode 600) first, then run the script as `bash -c SCRIPT`.
+        argv: ['bash', '-c', PRIVATE_ENV_FILE_THEN_RUN, phase.run],
         ...(phase.cwd ? { cwd: phase.cwd } : {}),
         env: { ...env, BISECT_ENV: remoteEnvFile },
         timeoutMs: phase.timeoutSec * 1000,
