@@ -10,7 +10,7 @@ export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
-        defaultOptions: { queries: { staleTime: 1000, retry: 1, refetchOnWindowFocus: false } },
+        defaultOptions: { queries: { staleTime: 1000, retry: retryTransient, refetchOnWindowFocus: false } },
         queryCache: new QueryCache({ onError: sendToSignIn }),
         mutationCache: new MutationCache({ onError: sendToSignIn }),
       }),
@@ -41,4 +41,10 @@ function sendToSignIn(error: unknown): void {
   const path = window.location.pathname;
   if (code !== 'UNAUTHORIZED' || path === '/signin' || path.startsWith('/s/')) return;
   window.location.assign(`/signin?next=${encodeURIComponent(path + window.location.search)}`);
+}
+
+/** Retry once, but never answers that will not change: not signed in, not found, bad input. */
+function retryTransient(failures: number, error: unknown): boolean {
+  const code = (error as { data?: { code?: string } } | null)?.data?.code;
+  return failures < 1 && !['UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_REQUEST'].includes(code ?? '');
 }

@@ -36,7 +36,8 @@ test('a shared demo bisect: live through its link, read-only without login, repl
 
   // Share while it runs; open the link in a fresh browser context: no cookies, no storage.
   const url = await createShareLink(page);
-  const visitor = await browser.newContext();
+  // Contexts inherit the config's signed-in storageState unless told otherwise.
+  const visitor = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   expect(await visitor.cookies()).toEqual([]);
   const shared = await visitor.newPage();
   const response = await shared.goto(url);

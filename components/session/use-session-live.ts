@@ -11,8 +11,6 @@ import { isTransferEvent, TransferStore } from './transfer-store';
 const REFETCH_THROTTLE_MS = 250;
 /** How often new log lines may re-render the page. */
 const RENDER_THROTTLE_MS = 100;
-/** How often throughput samples may re-render the graphs (they arrive about 4×/s per copy). */
-const CHART_THROTTLE_MS = 250;
 
 interface Batch {
   lastSeq: number;
@@ -43,19 +41,8 @@ export function useSessionLive(source: string | SessionSource) {
   const detail = id !== null ? owned : (shared as unknown as typeof owned);
   const store = useRef(new LogStore());
   const [logVersion, setLogVersion] = useState(0);
+  // Throughput samples go to their own store: only the graphs subscribe to it (see useTransferCopies).
   const transfers = useRef(new TransferStore());
-  const [transferVersion, setTransferVersion] = useState(0);
-  const chartTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const scheduleChart = useCallback(() => {
-    if (chartTimer.current) return;
-    chartTimer.current = setTimeout(() => {
-      chartTimer.current = null;
-      setTransferVersion((v) => v + 1);
-    }, CHART_THROTTLE_MS);
-  }, []);
-  useEffect(() => () => {
-    if (chartTimer.current) clearTimeout(chartTimer.current);
-  }, []);
   const timers = useRef<{ refetch: ReturnType<typeof setTimeout> | null; render: ReturnType<typeof setTimeout> | null }>({
     refetch: null,
     render: null,
@@ -92,7 +79,6 @@ export function useSessionLive(source: string | SessionSource) {
       const batch = 'data' in envelope ? envelope.data : envelope;
       let structural = false;
       let output = false;
-      let charted = false;
       for (const { seq, payload } of batch.events) {
         if (seq <= store.current.lastSeq) continue;
         store.current.lastSeq = seq;
@@ -101,20 +87,26 @@ export function useSessionLive(source: string | SessionSource) {
           output = true;
         } else if (isTransferEvent(payload)) {
           transfers.current.apply(payload);
-          charted = true;
           if (payload.type !== 'transferSample') structural = true; // copies listed by byId
         } else if (payload.type !== 'log') structural = true;
       }
       if (output) scheduleRender();
-      if (charted) scheduleChart();
       if (structural) scheduleRefetch();
     },
-    [scheduleRefetch, scheduleRender, scheduleChart],
+    [scheduleRefetch, scheduleRender],
   );
 
   const ownerStream = useSubscription(trpc.sessions.events.subscriptionOptions(id !== null ? { id } : skipToken, { onData: onData as never }));
   const shareStream = useSubscription(trpc.shares.events.subscriptionOptions(token !== null ? { token } : skipToken, { onData: onData as never }));
   const subscription = id !== null ? ownerStream : shareStream;
 
-  return { detail, logs: store.current, logVersion, transfers: transfers.current, transferVersion, connection: subscription.status };
+  // The stream ends when a session finishes; a session that goes on again (an
+  // earlier verdict changed, resumed) needs a new one. Sequence numbers drop the replayed part.
+  const status = (detail.data as { session?: { status?: string } } | undefined)?.session?.status;
+  const { reset } = subscription;
+  useEffect(() => {
+    if ((status === 'running' || status === 'paused') && subscription.status === 'idle') reset();
+  }, [status, subscription.status, reset]);
+
+  return { detail, logs: store.current, logVersion, transfers: transfers.current, connection: subscription.status };
 }

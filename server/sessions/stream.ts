@@ -50,7 +50,7 @@ export async function* streamSessionEvents(rt: Runtime, id: string, afterSeq: nu
 
 async function isFinishedAndSent(rt: Runtime, id: string, last: number): Promise<boolean> {
   const s = await getSession(rt.db.db, id);
-  return !s || (s.status !== 'running' && s.lastSeq <= last);
+  return !s || (s.status !== 'running' && s.status !== 'paused' && s.lastSeq <= last);
 }
 
 function toBatch(rows: StoredEvent[]): EventBatch {
