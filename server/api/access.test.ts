@@ -152,4 +152,16 @@ describe('access matrix', () => {
     await expect(cross.sessions.cancel({ id: sessionId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(cross.auth.signIn({ password: 'correct horse battery' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
+
+  it('rate limits share-token lookups per client', async () => {
+    const guesser = factory({ runtime: rt, principal: null, client: 'guesser', sameOrigin: true });
+    const codes: string[] = [];
+    for (let i = 0; i < 125; i++) {
+      codes.push(await guesser.shares.view({ token: `guess-${i}` }).then(() => 'OK', (e: TRPCError) => e.code));
+    }
+    expect(codes.slice(0, 100).every((c) => c === 'NOT_FOUND')).toBe(true);
+    expect(codes.at(-1)).toBe('TOO_MANY_REQUESTS');
+    const other = factory({ runtime: rt, principal: null, client: 'someone-else', sameOrigin: true });
+    await expect(other.shares.view({ token: shareToken })).resolves.toBeTruthy();
+  });
 });

@@ -16,7 +16,7 @@ import {
 } from '../../db/queries/auth';
 import { UserInputError } from '../engine/types';
 import { hashPassword, randomToken, safeEqual, sha256, verifyPassword } from './crypto';
-import { FailureLimiter } from './rate-limit';
+import { FailureLimiter, WindowLimiter } from './rate-limit';
 
 export const ADMIN = 'admin';
 export const SESSION_COOKIE = 'bisect_session';
@@ -53,9 +53,17 @@ export class SignInError extends Error {
  */
 export class AuthService {
   private readonly limiter: FailureLimiter;
+  /** Share-token lookups per client: enough to watch a link, far too few to guess one. */
+  private readonly shareLookups: WindowLimiter;
 
   constructor(private readonly o: AuthOptions) {
     this.limiter = new FailureLimiter({ freeAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 }, o.now);
+    this.shareLookups = new WindowLimiter({ limit: 120, windowMs: 60_000 }, o.now);
+  }
+
+  /** False when this client looked up too many share tokens in the last minute. */
+  allowShareLookup(client: string): boolean {
+    return this.shareLookups.take(client);
   }
 
   async bootstrap(): Promise<void> {

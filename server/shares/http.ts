@@ -1,5 +1,6 @@
 import { getSessionDetail, type SessionDetail } from '../../db/queries/sessions';
 import type { Share } from '../../db/schema';
+import { clientKey } from '../auth/http';
 import { getRuntime, type Runtime } from '../runtime';
 import type { Redactor } from './redact';
 import { shareServiceOf } from './runtime';
@@ -22,8 +23,11 @@ export function shareNotFoundResponse(): Response {
 }
 
 /** Resolves a share for a route handler, or the 404 response. */
-export async function shareForRoute(token: string): Promise<SharedForRoute | Response> {
+export async function shareForRoute(token: string, req?: Request): Promise<SharedForRoute | Response> {
   const rt = await getRuntime();
+  if (req && !rt.auth.allowShareLookup(clientKey(req))) {
+    return new Response('too many share-link lookups: wait a minute\n', { status: 429, headers: { 'retry-after': '60', 'content-type': 'text/plain; charset=utf-8' } });
+  }
   const service = shareServiceOf(rt);
   try {
     const share = await service.resolve(token);

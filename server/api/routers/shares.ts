@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { streamSharedEvents } from '../../shares/stream';
 import { isShareNotFound, SHARE_NOT_FOUND_MESSAGE } from '../../shares/service';
 import { shareServiceOf, shareUrl } from '../../shares/runtime';
-import { anonymousProcedure, protectedProcedure, router } from '../trpc';
+import { anonymousProcedure, protectedProcedure, router, type Context } from '../trpc';
 
 /** Any string: malformed tokens get the same 404 as unknown ones. */
 const token = z.string().max(512);
@@ -36,6 +36,7 @@ export const sharesRouter = router({
 
   // By token, for anyone holding the link: no sign-in.
   view: anonymousProcedure.input(z.object({ token })).query(async ({ ctx, input }) => {
+    limitLookups(ctx);
     try {
       return await shareServiceOf(ctx.runtime).view(input.token, (id) => ctx.runtime.sessions.isRunning(id));
     } catch (error) {
@@ -47,6 +48,7 @@ export const sharesRouter = router({
   events: anonymousProcedure
     .input(z.object({ token, lastEventId: z.string().regex(/^\d+$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
+      limitLookups(ctx);
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
       try {
         for await (const batch of streamSharedEvents(ctx.runtime, input.token, after, signal ?? new AbortController().signal)) {
@@ -58,3 +60,10 @@ export const sharesRouter = router({
       }
     }),
 });
+
+/** Share-token lookups are rate limited per client, so tokens cannot be guessed at speed. */
+function limitLookups(ctx: Context): void {
+  if (!ctx.runtime.auth.allowShareLookup(ctx.client ?? 'direct')) {
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'too many share-link lookups: wait a minute' });
+  }
+}

@@ -231,6 +231,12 @@ describe('validateBisectRequest', () => {
   it('treats shell metacharacters in refs literally', () => expectError({ bad: 'main; touch /tmp/pwned' }, /not found/, 'bad'));
   it('rejects option-looking refs', () => expectError({ bad: '--output=/tmp/x' }, /not found/, 'bad'));
   it('rejects bad terms', () => expectError({ terms: { old: 'skip', new: 'x' } }, /cannot be a bisect term/, 'terms'));
+  it('treats shell metacharacters in paths literally', async () => {
+    const marker = path.join(tmp, 'pwned-by-path');
+    await expectError({ paths: [`$(touch ${marker})`] }, /no commit .* touches/, "paths");
+    await expectError({ paths: [`x;touch pwned-2`, '`touch pwned-3`'] }, /no commit .* touches/, 'paths');
+    expect(spawnSync('ls', [marker, path.join(repo.dir, 'pwned-2'), path.join(repo.dir, 'pwned-3')]).status).not.toBe(0);
+  });
   it('resolves refs to full shas', async () => {
     const v = await validateBisectRequest({ repoPath: repo.dir, bad: 'v5.15', good: ['v5.10', 'side'] });
     expect(v.badSha).toBe(repo.shas[29]);

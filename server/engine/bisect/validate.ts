@@ -53,6 +53,9 @@ export async function validateBisectRequest(req: BisectRequest): Promise<Validat
     if (!goodShas.includes(sha)) goodShas.push(sha);
   }
   const paths = validatePaths(req.paths ?? []);
+  if (paths.length > 0 && (await repo.rangeCommits(badSha, goodShas, req.firstParent ?? false, paths)).length === 0) {
+    throw new UserInputError(`no commit between the ${terms.old} and ${terms.new} refs touches ${paths.map((p) => `\`${p}\``).join(', ')}`, 'paths');
+  }
   return { repoPath, badSha, goodShas, terms, firstParent: req.firstParent ?? false, paths };
 }
 

@@ -6,9 +6,9 @@ import { shareForRoute, SHARED_HEADERS } from '@/server/shares/http';
 export const dynamic = 'force-dynamic';
 
 /** The shared session as a JSON document, redacted like the page. */
-export async function GET(_req: Request, { params }: { params: Promise<{ token: string }> }) {
+export async function GET(req: Request, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const shared = await shareForRoute(token);
+  const shared = await shareForRoute(token, req);
   if (shared instanceof Response) return shared;
   const doc = await loadSessionExport(shared.rt.db.db, shared.share.sessionId, shared.detail, (v) => redactJson(v, shared.redactor));
   return new Response(`${JSON.stringify(doc, null, 2)}\n`, {

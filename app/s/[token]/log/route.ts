@@ -8,7 +8,7 @@ const PAGE = 100;
 /** The full output of one phase of a shared session, redacted, streamed page by page. */
 export async function GET(req: Request, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const shared = await shareForRoute(token);
+  const shared = await shareForRoute(token, req);
   if (shared instanceof Response) return shared;
   const url = new URL(req.url);
   const step = Number(url.searchParams.get('step'));
