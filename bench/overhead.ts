@@ -7,6 +7,8 @@
  *   npx tsx bench/overhead.ts [--rounds 3] [--work-ms 0]
  *
  * --work-ms makes the test script also sleep that long, as a real test would.
+ * The engine runs with checkEndpoints off: `git bisect run` does not test the
+ * endpoints either (that feature costs one test run per given ref, by design).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,7 +56,7 @@ async function main() {
       t = performance.now();
       const sink = new MemorySink();
       await runBisect(
-        { sessionId: `b${r}`, request, recipe, worktree: path.join(tmp, `wt${r}`), scratchDir: path.join(tmp, `scratch${r}`) },
+        { sessionId: `b${r}`, request, recipe, checkEndpoints: false, worktree: path.join(tmp, `wt${r}`), scratchDir: path.join(tmp, `scratch${r}`) },
         { sink, executorFor: () => local, signal: new AbortController().signal },
       );
       engineTimes.push(performance.now() - t);
@@ -69,7 +71,7 @@ async function main() {
       });
       const recorder = new SessionRecorder(db.db, new EventBus(), id, 0);
       await runBisect(
-        { sessionId: id, request, recipe, worktree: path.join(tmp, `wtd${r}`), scratchDir: path.join(tmp, `scratchd${r}`) },
+        { sessionId: id, request, recipe, checkEndpoints: false, worktree: path.join(tmp, `wtd${r}`), scratchDir: path.join(tmp, `scratchd${r}`) },
         { sink: recorder, executorFor: () => local, signal: new AbortController().signal },
       );
       await recorder.flush();
