@@ -1,9 +1,12 @@
 'use client';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Cell, Label, Tooltip, XAxis, YAxis } from 'recharts';
 import { type ChartCopy, type CopyBar, copyBars, niceCeil, outcomeColor, outcomeLabel } from './transfer-data';
 
-const LEGEND: Array<CopyBar['outcome']> = ['ok', 'running', 'stalled', 'timedOut', 'connectionError', 'notRun'];
+const LEGEND: Array<CopyBar['outcome']> = ['ok', 'running', 'stalled', 'timedOut', 'connectionError', 'sinkError', 'notRun'];
+const MARGIN = { top: 8, right: 16, bottom: 20, left: 8 };
+const TICK = { fill: 'var(--muted)', fontSize: 12 };
+const CURSOR = { fill: 'var(--bg-panel)' };
 
 /**
  * One bar per copy of a transfer phase: its mean rate, coloured by outcome,
@@ -14,17 +17,19 @@ export const CopyBarsChart = memo(function CopyBarsChart({ copies, height = 170 
   const bars = copyBars(copies);
   const yMax = niceCeil(Math.max(1, ...bars.map((b) => b.mean ?? 0)) * 1.1);
   const seen = new Set(bars.map((b) => b.outcome));
+  const style = useMemo(() => ({ width: '100%', height }), [height]);
+  const yDomain = useMemo<[number, number]>(() => [0, yMax], [yMax]);
   return (
     <figure className="chart copy-bars" data-testid="copy-bars" title="mean rate of each copy" data-bars={bars.filter((b) => b.mean !== null).length} aria-label="mean rate of each copy, in MB/s">
-      <BarChart responsive style={{ width: '100%', height }} data={bars} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+      <BarChart responsive style={style} data={bars} margin={MARGIN}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="copy" stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} interval={0}>
+        <XAxis dataKey="copy" stroke="var(--muted)" tick={TICK} interval={bars.length > 20 ? 'preserveStartEnd' : bars.length > 10 ? 1 : 0}>
           <Label value="copy" position="insideBottom" offset={-14} fill="var(--muted)" fontSize={12} />
         </XAxis>
-        <YAxis domain={[0, yMax]} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={52}>
+        <YAxis domain={yDomain} stroke="var(--muted)" tick={TICK} width={52}>
           <Label value="MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
         </YAxis>
-        <Tooltip cursor={{ fill: 'var(--bg-panel)' }} content={<BarTip />} isAnimationActive={false} />
+        <Tooltip cursor={CURSOR} content={BAR_TIP} isAnimationActive={false} />
         <Bar dataKey="mean" isAnimationActive={false} minPointSize={2}>
           {bars.map((b) => (
             <Cell key={b.copy} fill={outcomeColor(b.outcome)} data-outcome={b.outcome} />
@@ -54,3 +59,5 @@ function BarTip({ active, payload }: { active?: boolean; payload?: Array<{ paylo
     </div>
   );
 }
+
+const BAR_TIP = <BarTip />;

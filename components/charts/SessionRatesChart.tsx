@@ -1,8 +1,12 @@
 'use client';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { CartesianGrid, Cell, Label, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { shortSha } from '@/lib/format';
 import { niceCeil, outcomeLabel, type RatePoint, sessionRatePoints, type SessionStepCopies, verdictColor } from './transfer-data';
+
+const MARGIN = { top: 8, right: 16, bottom: 20, left: 8 };
+const TICK = { fill: 'var(--muted)', fontSize: 12 };
+const Z_RANGE: [number, number] = [36, 36];
 
 interface Props {
   steps: SessionStepCopies[];
@@ -22,24 +26,27 @@ export const SessionRatesChart = memo(function SessionRatesChart({ steps, rangeS
   const completed = points.filter((p) => p.outcome === 'ok');
   const failed = points.filter((p) => p.outcome !== 'ok');
   const yMax = niceCeil(Math.max(1, ...points.map((p) => p.mean)) * 1.1);
+  const style = useMemo(() => ({ width: '100%', height }), [height]);
+  const xDomain = useMemo<[number, number]>(() => [0, Math.max(1, rangeSize - 1)], [rangeSize]);
+  const yDomain = useMemo<[number, number]>(() => [0, yMax], [yMax]);
   return (
     <figure className="chart session-rates" data-testid="session-rates" data-points={points.length} aria-label="copy rates of each tested commit, in MB/s">
-      <ScatterChart responsive style={{ width: '100%', height }} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+      <ScatterChart responsive style={style} margin={MARGIN}>
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
         <XAxis
           type="number"
           dataKey="position"
-          domain={[0, Math.max(1, rangeSize - 1)]}
+          domain={xDomain}
           stroke="var(--muted)"
-          tick={{ fill: 'var(--muted)', fontSize: 12 }}
+          tick={TICK}
           allowDecimals={false}
         >
           <Label value="commit position in the range (oldest → newest)" position="insideBottom" offset={-14} fill="var(--muted)" fontSize={12} />
         </XAxis>
-        <YAxis type="number" dataKey="mean" domain={[0, yMax]} stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={52}>
+        <YAxis type="number" dataKey="mean" domain={yDomain} stroke="var(--muted)" tick={TICK} width={52}>
           <Label value="MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
         </YAxis>
-        <ZAxis range={[36, 36]} />
+        <ZAxis range={Z_RANGE} />
         <Tooltip content={<PointTip terms={terms} />} isAnimationActive={false} />
         <Scatter name="copies" data={completed} isAnimationActive={false} shape="circle">
           {completed.map((p) => (

@@ -1,11 +1,22 @@
 'use client';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { CartesianGrid, Label, Line, LineChart, ReferenceArea, ReferenceDot, XAxis, YAxis } from 'recharts';
-import { formatSize } from '@/server/engine/phases/transfer-stats';
+import { formatSize, type TransferSample } from '@/server/engine/phases/transfer-stats';
 import { type ChartCopy, copyMean, currentCopy, downsample, lastProgress, outcomeColor, outcomeLabel, stallWindow, throughputDomain } from './transfer-data';
 
 /** Points drawn per earlier copy (they are background; the running copy is drawn in full). */
-const BACKGROUND_POINTS = 240;
+const BACKGROUND_POINTS = 120;
+const MARGIN = { top: 8, right: 16, bottom: 20, left: 8 };
+const TICK = { fill: 'var(--muted)', fontSize: 12 };
+const secondsTick = (v: number) => String(Math.round(v * 10) / 10);
+
+/** Downsampled samples of finished copies, computed once per (immutable) samples array. */
+const backgrounds = new WeakMap<readonly TransferSample[], TransferSample[]>();
+function background(samples: readonly TransferSample[]): TransferSample[] {
+  let d = backgrounds.get(samples);
+  if (!d) backgrounds.set(samples, (d = downsample(samples, BACKGROUND_POINTS)));
+  return d;
+}
 
 interface Props {
   /** The copies of one transfer phase, in order (from the live store or `sessions.samples`). */
@@ -27,6 +38,11 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
   const stallPoint = current && stall?.stalled ? lastProgress(current.samples) : null;
   const previous = copies.filter((c) => c !== current && c.samples.length > 0);
   const now = current?.samples.at(-1);
+  // Recharts re-registers whatever changes identity: keep props stable between renders.
+  const style = useMemo(() => ({ width: '100%', height, position: 'relative' as const }), [height]);
+  const plotStyle = useMemo(() => ({ position: 'relative' as const, height }), [height]);
+  const xDomain = useMemo<[number, number]>(() => [0, xMax], [xMax]);
+  const yDomain = useMemo<[number, number]>(() => [0, yMax], [yMax]);
   return (
     <figure
       className="chart throughput-chart"
@@ -56,20 +72,14 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
           <span className="muted">No copy has started yet.</span>
         )}
       </figcaption>
-      <LineChart responsive style={{ width: '100%', height }} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+      <div className="throughput-plot" style={plotStyle}>
+      <BackgroundCopies copies={previous} xDomain={xDomain} yDomain={yDomain} height={height} />
+      <LineChart responsive style={style} margin={MARGIN} className="throughput-foreground">
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-        <XAxis
-          type="number"
-          dataKey="t"
-          domain={[0, xMax]}
-          allowDataOverflow
-          stroke="var(--muted)"
-          tick={{ fill: 'var(--muted)', fontSize: 12 }}
-          tickFormatter={(v: number) => String(Math.round(v * 10) / 10)}
-        >
+        <XAxis type="number" dataKey="t" domain={xDomain} allowDataOverflow stroke="var(--muted)" tick={TICK} tickFormatter={secondsTick}>
           <Label value="seconds into the copy (s)" position="insideBottom" offset={-14} fill="var(--muted)" fontSize={12} />
         </XAxis>
-        <YAxis type="number" domain={[0, yMax]} allowDataOverflow stroke="var(--muted)" tick={{ fill: 'var(--muted)', fontSize: 12 }} width={52}>
+        <YAxis type="number" domain={yDomain} allowDataOverflow stroke="var(--muted)" tick={TICK} width={52}>
           <Label value="MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
         </YAxis>
         {stall && (
@@ -85,21 +95,6 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
             label={{ value: stall.stalled ? 'no progress' : 'stall window', position: 'insideTopLeft', fill: 'var(--muted)', fontSize: 11 }}
           />
         )}
-        {previous.map((c) => (
-          <Line
-            key={c.copy}
-            data={downsample(c.samples, BACKGROUND_POINTS)}
-            dataKey="rateMBps"
-            type="linear"
-            dot={false}
-            activeDot={false}
-            isAnimationActive={false}
-            stroke={c.outcome === 'ok' ? 'var(--muted)' : outcomeColor(c.outcome)}
-            strokeOpacity={0.3}
-            strokeWidth={1}
-            name={`copy ${c.copy}`}
-          />
-        ))}
         {current && current.samples.length > 0 && (
           <Line
             key={`current-${current.copy}`}
@@ -126,6 +121,52 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
           />
         )}
       </LineChart>
+      </div>
     </figure>
   );
 });
+
+interface BackgroundProps {
+  copies: ChartCopy[];
+  xDomain: [number, number];
+  yDomain: [number, number];
+  height: number;
+}
+
+/**
+ * The step's earlier copies, faded, in a chart of their own under the live one
+ * (same margins and axis sizes, no ticks): it redraws only when a copy
+ * finishes or an axis end moves, not on every sample of the running copy.
+ */
+const BackgroundCopies = memo(
+  function BackgroundCopies({ copies, xDomain, yDomain, height }: BackgroundProps) {
+    const style = useMemo(() => ({ width: '100%', height, position: 'absolute' as const, inset: 0 }), [height]);
+    return (
+      <LineChart responsive style={style} margin={MARGIN} aria-hidden="true">
+        <XAxis type="number" dataKey="t" domain={xDomain} allowDataOverflow tick={false} axisLine={false} tickLine={false} />
+        <YAxis type="number" domain={yDomain} allowDataOverflow tick={false} axisLine={false} tickLine={false} width={52} />
+        {copies.map((c) => (
+          <Line
+            key={c.copy}
+            data={background(c.samples)}
+            dataKey="rateMBps"
+            type="linear"
+            dot={false}
+            activeDot={false}
+            isAnimationActive={false}
+            stroke={c.outcome === 'ok' ? 'var(--muted)' : outcomeColor(c.outcome)}
+            strokeOpacity={0.35}
+            strokeWidth={1}
+            name={`copy ${c.copy}`}
+          />
+        ))}
+      </LineChart>
+    );
+  },
+  (a, b) =>
+    a.height === b.height &&
+    a.xDomain === b.xDomain &&
+    a.yDomain === b.yDomain &&
+    a.copies.length === b.copies.length &&
+    a.copies.every((c, i) => c === b.copies[i]),
+);

@@ -26,7 +26,7 @@ export function SessionView(props: SessionViewProps) {
   const readOnly = 'source' in props ? (props.readOnly ?? source.kind === 'share') : false;
   const id = source.kind === 'owner' ? source.id : '';
   const logBase = source.kind === 'owner' ? `/api/sessions/${source.id}/log` : `/s/${source.token}/log`;
-  const { detail, logs, logVersion, transfers, transferVersion, connection } = useSessionLive(source);
+  const { detail, logs, logVersion, transfers, connection } = useSessionLive(source);
   const [selectedStep, setSelectedStep] = useState<number | null>(null);
   if (detail.isPending) return <p>Loading…</p>;
   if (detail.error) return <p className="error-text" role="alert">{detail.error.message}</p>;
@@ -68,7 +68,7 @@ export function SessionView(props: SessionViewProps) {
             onSelectStep={setSelectedStep}
           />
         </section>
-        {step && <StepDetail sessionId={id} logBase={logBase} step={step} logs={logs} logVersion={logVersion} terms={terms} transfers={transfers} transferVersion={transferVersion} />}
+        {step && <StepDetail sessionId={id} logBase={logBase} step={step} logs={logs} logVersion={logVersion} terms={terms} transfers={transfers} />}
       </div>
       <BisectLogPanel log={d.session.bisectLog} />
     </div>

@@ -20,11 +20,10 @@ interface Props {
   terms: { old: string; new: string };
   /** Live copies of transfer phases (graphs shown when the selected phase is a transfer). */
   transfers?: TransferStore;
-  transferVersion?: number;
 }
 
 /** One step: its commit, verdict, phases with timings, and the selected phase's log. */
-export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, transfers, transferVersion }: Props) {
+export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, transfers }: Props) {
   const running = step.phases.find((p) => p.status === 'running');
   const [selected, setSelected] = useState<number | null>(null);
   useEffect(() => setSelected(null), [step.step]);
@@ -52,7 +51,7 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
         ))}
       </ol>
       {phase?.kind === 'transfer' && transfers && (
-        <TransferPhaseCharts sessionId={sessionId} step={step.step} phase={phase} transfers={transfers} transferVersion={transferVersion ?? 0} />
+        <TransferPhaseCharts sessionId={sessionId} step={step.step} phase={phase} transfers={transfers} />
       )}
       <div className="log-toolbar">
         <span>{phase?.name ?? 'log'}</span>

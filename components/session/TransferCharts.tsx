@@ -1,10 +1,11 @@
 'use client';
 import { skipToken, useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { useCallback, useMemo, useSyncExternalStore } from 'react';
 import { CopyBarsChart } from '@/components/charts/CopyBarsChart';
 import { SessionRatesChart } from '@/components/charts/SessionRatesChart';
 import { ThroughputChart } from '@/components/charts/ThroughputChart';
 import type { ChartCopy, SessionStepCopies } from '@/components/charts/transfer-data';
+import { useThrottled } from '@/components/logs/use-throttled';
 import { useTRPC } from '@/lib/trpc';
 import type { TransferStore } from './transfer-store';
 import type { PhaseView, SessionDetailView } from './types';
@@ -15,8 +16,36 @@ interface PhaseProps {
   step: number;
   phase: PhaseView;
   transfers: TransferStore;
-  /** Changes when the store got new samples (throttled): re-render trigger. */
-  transferVersion: number;
+}
+
+/** How often new samples may re-render the graphs (they arrive about 4×/s). */
+const CHART_THROTTLE_MS = 250;
+const BARS_THROTTLE_MS = 1000;
+
+/**
+ * The copies of one transfer phase from the live store, re-rendering only the
+ * component that uses it, at most every CHART_THROTTLE_MS: samples never
+ * re-render the rest of the session page.
+ */
+export function useTransferCopies(store: TransferStore, step: number, phase: number): ChartCopy[] | undefined {
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const off = store.subscribe(() => {
+        timer ??= setTimeout(() => {
+          timer = null;
+          onChange();
+        }, CHART_THROTTLE_MS);
+      });
+      return () => {
+        off();
+        if (timer) clearTimeout(timer);
+      };
+    },
+    [store],
+  );
+  const get = useCallback(() => store.get(step, phase), [store, step, phase]);
+  return useSyncExternalStore(subscribe, get, get);
 }
 
 /**
@@ -25,10 +54,9 @@ interface PhaseProps {
  * stream; a finished phase whose samples the page did not receive (opened
  * later, or trimmed from the bounded store) is filled from `sessions.samples`.
  */
-export function TransferPhaseCharts({ sessionId, step, phase, transfers, transferVersion }: PhaseProps) {
+export function TransferPhaseCharts({ sessionId, step, phase, transfers }: PhaseProps) {
   const trpc = useTRPC();
-  void transferVersion;
-  const live = transfers.get(step, phase.phase);
+  const live = useTransferCopies(transfers, step, phase.phase);
   const finished = phase.status !== 'running';
   const listed = phase.copies?.length ?? 0;
   const incomplete = !live || live.length < listed || live.some((c) => c.samples.length === 0);
@@ -54,10 +82,12 @@ export function TransferPhaseCharts({ sessionId, step, phase, transfers, transfe
     [stored.data],
   );
   const copies = (finished && incomplete && backfilled) || live || EMPTY;
+  // The bars only move by the running copy's mean: once a second is enough.
+  const barCopies = useThrottled(copies, BARS_THROTTLE_MS);
   return (
     <div className="transfer-charts" data-testid="transfer-charts">
       <ThroughputChart copies={copies} />
-      <CopyBarsChart copies={copies} />
+      <CopyBarsChart copies={barCopies} />
     </div>
   );
 }
@@ -66,18 +96,19 @@ const EMPTY: ChartCopy[] = [];
 
 /** Copy rates of every tested commit, for the session page (shown when the recipe has a transfer phase). */
 export function SessionTransferChart({ detail }: { detail: SessionDetailView }) {
-  const steps = useMemo<SessionStepCopies[]>(
-    () =>
-      detail.steps.map((s) => ({
-        step: s.step,
-        position: s.position,
-        sha: s.commit.sha,
-        subject: s.commit.subject,
-        verdict: s.verdict,
-        copies: s.phases.flatMap((p) => (p.kind === 'transfer' ? (p.copies ?? []) : [])),
-      })),
-    [detail.steps],
-  );
+  const fresh: SessionStepCopies[] = detail.steps.map((s) => ({
+    step: s.step,
+    position: s.position,
+    sha: s.commit.sha,
+    subject: s.commit.subject,
+    verdict: s.verdict,
+    copies: s.phases.flatMap((p) => (p.kind === 'transfer' ? (p.copies ?? []) : [])),
+  }));
+  // Every refetch of the session brings new objects: redraw only when what is drawn changed.
+  const signature = JSON.stringify(fresh);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const steps = useMemo(() => fresh, [signature]);
+  const terms = useMemo(() => ({ old: detail.session.termOld, new: detail.session.termNew }), [detail.session.termOld, detail.session.termNew]);
   if (!detail.steps.some((s) => s.phases.some((p) => p.kind === 'transfer'))) return null;
   return (
     <section className="panel" aria-label="copy rates per commit">
@@ -85,7 +116,7 @@ export function SessionTransferChart({ detail }: { detail: SessionDetailView }) 
       <SessionRatesChart
         steps={steps}
         rangeSize={detail.session.rangeSize ?? Math.max(1, ...steps.map((s) => s.position + 1))}
-        terms={{ old: detail.session.termOld, new: detail.session.termNew }}
+        terms={terms}
       />
     </section>
   );

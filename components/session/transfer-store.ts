@@ -19,7 +19,18 @@ export function isTransferEvent(e: EngineEvent): e is TransferEvent {
  */
 export class TransferStore {
   private readonly phases = new Map<string, ChartCopy[]>();
+  private readonly listeners = new Set<() => void>();
   private total = 0;
+
+  /** Called after every change (the graphs subscribe, throttled, so only they re-render on samples). */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
 
   apply(e: TransferEvent): void {
     const key = `${e.step}:${e.phase}`;
@@ -70,6 +81,7 @@ export class TransferStore {
     this.phases.delete(key); // re-insert: the map's order is least recently updated first
     this.phases.set(key, updated);
     this.trim(key);
+    this.changed();
   }
 
   /** Copies of one transfer phase, in copy order (the same array until it changes). */
@@ -85,6 +97,7 @@ export class TransferStore {
     this.phases.delete(key);
     this.phases.set(key, copies);
     this.trim(key);
+    this.changed();
   }
 
   get sampleCount(): number {

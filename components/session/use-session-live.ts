@@ -87,7 +87,7 @@ export function useSessionLive(source: string | SessionSource) {
           output = true;
         } else if (isTransferEvent(payload)) {
           transfers.current.apply(payload);
-          if (payload.type !== 'transferSample') structural = true; // copies listed by byId
+          if (payload.type === 'copyFinished') structural = true; // byId lists finished copies' rates
         } else if (payload.type !== 'log') structural = true;
       }
       if (output) scheduleRender();
