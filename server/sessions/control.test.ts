@@ -35,7 +35,7 @@ afterAll(async () => {
   await removeDir(tmp);
 });
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
