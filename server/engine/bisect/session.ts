@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BisectResult, CommitInfo, EventSink } from '../events';
-import { reapLeftovers } from '../executors/leases';
+import { reapLeftovers, type GroupReaper } from '../executors/leases';
 import type { Recipe } from '../recipe';
 import { isInfraError, isUserInputError, type Executor, type Verdict } from '../types';
 import { Bisection, type BisectState, type Mark, type StartOptions } from './bisection';
@@ -84,6 +84,15 @@ class SessionRun {
     this.step = o.history?.nextStep ?? 1;
   }
 
+  private reaperFor(executor: string): GroupReaper | null {
+    try {
+      const e = this.deps.executorFor(executor) as Partial<GroupReaper>;
+      return typeof e.reapGroup === 'function' ? (e as GroupReaper) : null;
+    } catch {
+      return null; // the host was removed since
+    }
+  }
+
   private get sink(): EventSink {
     return this.deps.sink;
   }
@@ -97,7 +106,7 @@ class SessionRun {
     let keepWorktree = false;
     try {
       await mkdir(this.o.scratchDir, { recursive: true });
-      if (this.o.history) await reapLeftovers(this.o.scratchDir, this.o.sessionId, (m) => this.log('warn', m));
+      if (this.o.history) await reapLeftovers(this.o.scratchDir, this.o.sessionId, (m) => this.log('warn', m), (name) => this.reaperFor(name));
       this.range = new RangeIndex(await this.repo.rangeCommits(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths));
       const needChecks = (this.o.checkEndpoints ?? true) && !this.o.history?.checksDone;
       if (needChecks || !this.o.history) await this.bisection.createWorktree(this.r.badSha);

@@ -1,3 +1,4 @@
+import type { RemoteLease } from './leases';
 import type { SshConnection, SshTarget } from '../ssh/connection';
 import type { CommandSpec, DedicatedConnectionOptions, ExecEvent, Executor, PowerCycleSpec, RemoteHostControl } from '../types';
 import { SshExecutor, type SshExecutorOptions } from './ssh';
@@ -67,6 +68,11 @@ export class HostExecutor implements Executor {
       this.active--;
       if (this.retired && this.active === 0) this.ssh.disconnect();
     }
+  }
+
+  /** Kills a group a previous server left on this host (see SshExecutor.reapGroup). */
+  reapGroup(lease: RemoteLease, sessionId: string): Promise<boolean> {
+    return this.ssh.reapGroup(lease, sessionId);
   }
 
   /** A connection of the caller's own to this host (transfer copies); see `Executor.openConnection`. */

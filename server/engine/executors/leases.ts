@@ -17,18 +17,56 @@ export function writeLease(file: string, pgid: number): void {
   }
 }
 
+/** What a remote lease records: which executor (host) ran the group, and the group. */
+export interface RemoteLease {
+  executor: string;
+  pgid: number;
+  sid: number;
+}
+
+export function writeRemoteLease(file: string, lease: RemoteLease): void {
+  try {
+    writeFileSync(file, JSON.stringify(lease));
+  } catch {
+    // a missing scratch dir only costs the crash clean-up
+  }
+}
+
+/** Executors that can kill a group a previous server left on their host. */
+export interface GroupReaper {
+  reapGroup(lease: RemoteLease, sessionId: string): Promise<boolean>;
+}
+
 export function releaseLease(file: string): void {
   rmSync(file, { force: true });
 }
 
-/** Kills process groups left by a previous server for this session. */
-export async function reapLeftovers(scratchDir: string, sessionId: string, report: (message: string) => Promise<void>): Promise<void> {
-  let names: string[];
+/** Kills process groups left by a previous server for this session, locally and on hosts. */
+export async function reapLeftovers(
+  scratchDir: string,
+  sessionId: string,
+  report: (message: string) => Promise<void>,
+  reaperFor: (executor: string) => GroupReaper | null = () => null,
+): Promise<void> {
+  let all: string[];
   try {
-    names = (await readdir(scratchDir)).filter((n) => n.startsWith('lease-local-'));
+    all = await readdir(scratchDir);
   } catch {
     return;
   }
+  for (const name of all.filter((n) => n.startsWith('lease-remote-'))) {
+    const file = path.join(scratchDir, name);
+    try {
+      const lease = JSON.parse(await readFile(file, 'utf8')) as RemoteLease;
+      if (await reaperFor(lease.executor)?.reapGroup(lease, sessionId)) {
+        await report(`killed process group ${lease.pgid} on ${lease.executor} left running by the previous server`);
+      }
+    } catch (error) {
+      await report(`could not clean up a command the previous server left on a host: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    releaseLease(file);
+  }
+  const names = all.filter((n) => n.startsWith('lease-local-'));
   for (const name of names) {
     const file = path.join(scratchDir, name);
     const pgid = Number((await readFile(file, 'utf8').catch(() => '')).trim());

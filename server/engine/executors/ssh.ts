@@ -13,6 +13,7 @@ import {
 import { connectSsh, type PinnedKey, type SshConnection, type SshTarget } from '../ssh/connection';
 import { SshError, isSshError, type SshErrorCode } from '../ssh/errors';
 import { LineSplitter } from '../ssh/line-splitter';
+import { releaseLease, writeRemoteLease, type RemoteLease } from './leases';
 import {
   buildKillCommand,
   buildRemoteCommand,
@@ -153,7 +154,9 @@ export class SshExecutor implements Executor {
       yield { type: 'exit', status: { kind: 'cancelled' } };
       return;
     }
-    const run = new RemoteRun(opened.conn, opened.channel, nonce, cmd.timeoutMs, signal, cmd.cwd);
+    const lease = cmd.leaseFile;
+    const onGroup = lease ? (g: ProcessGroupInfo) => writeRemoteLease(lease, { executor: this.name, pgid: g.pgid, sid: g.sid }) : undefined;
+    const run = new RemoteRun(opened.conn, opened.channel, nonce, cmd.timeoutMs, signal, cmd.cwd, onGroup);
     try {
       for (;;) {
         const event = await run.next();
@@ -162,7 +165,27 @@ export class SshExecutor implements Executor {
       }
     } finally {
       await run.dispose();
+      if (lease) releaseLease(lease);
     }
+  }
+
+  /**
+   * Kills a process group a previous server process left running on this host,
+   * but only if its leader still carries this session's environment (the host
+   * may have rebooted and reused the pid).
+   */
+  async reapGroup(lease: RemoteLease, sessionId: string): Promise<boolean> {
+    if (!Number.isInteger(lease.pgid) || lease.pgid <= 1 || !/^[0-9a-zA-Z-]+$/.test(sessionId)) return false;
+    const conn = await this.connection();
+    const script = `if tr '\\0' '\\n' < /proc/${lease.pgid}/environ 2>/dev/null | grep -qx 'BISECT_SESSION=${sessionId}'; then kill -s KILL -- -${lease.pgid} 2>/dev/null; echo reaped; fi; exit 0`;
+    const channel = await conn.exec(script);
+    let out = '';
+    await new Promise<void>((resolve) => {
+      channel.on('data', (d: Buffer) => (out += d.toString()));
+      channel.stderr.resume();
+      channel.on('close', () => resolve());
+    });
+    return out.includes('reaped');
   }
 
   /** Opens the command's channel; null if aborted while connecting. Retries once on a stale reused connection. */
@@ -236,6 +259,8 @@ class RemoteRun {
     timeoutMs: number,
     private readonly signal: AbortSignal,
     private readonly cwd: string | undefined,
+    /** Told the remote process group as soon as it is known (for crash-recovery leases). */
+    private readonly onGroup?: (info: ProcessGroupInfo) => void,
   ) {
     channel.on('data', (chunk: Buffer) => this.output('stdout', chunk));
     channel.stderr.on('data', (chunk: Buffer) => this.output('stderr', chunk));
@@ -312,6 +337,7 @@ class RemoteRun {
         const info = parseProcessGroupLine(line, this.nonce);
         if (info) {
           this.group = info;
+          this.onGroup?.(info);
           for (const w of this.groupWaiters.splice(0)) w();
           return false;
         }

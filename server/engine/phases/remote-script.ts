@@ -29,6 +29,7 @@ export async function* runRemoteScriptPhase(phase: ScriptPhaseSpec, ctx: PhaseCo
         ...(phase.cwd ? { cwd: phase.cwd } : {}),
         env: { ...env, BISECT_ENV: remoteEnvFile },
         timeoutMs: phase.timeoutSec * 1000,
+        leaseFile: ctx.leaseFile,
       },
       ctx.signal,
     )) {
