@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ['{server,db,components,lib,test}/**/*.test.{ts,tsx}'],
     environment: 'node',
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
   },

@@ -133,6 +133,9 @@ describe(`session controls (${dbKind()})`, () => {
     const { id } = await start(script('sleep 0.3; test ! -e BUG'), { checkEndpoints: false });
     await until('two finished steps', async () => (await detail(id)).steps.filter((s) => s.state === 'done').length >= 2);
     await rm(path.join(tmp, 'worktrees', id), { recursive: true, force: true });
+    // And once more between steps, when the next phase would start in a missing directory.
+    await until('a third step', async () => (await detail(id)).steps.length >= 4);
+    await rm(path.join(tmp, 'worktrees', id), { recursive: true, force: true });
     const d = await finished(id);
     expect(d.session.status).toBe('done');
     expect(culprit(d)).toBe(gitCulprit);

@@ -235,6 +235,15 @@ class SessionRun {
         return decision;
       } catch (error) {
         if (!isInfraError(error)) throw error;
+        if (await this.worktreeDrifted(sha)) {
+          // The phase could not even start because its worktree vanished: rebuild it, test again.
+          await this.sink.emit({ type: 'stepInterrupted', step, reason: 'the worktree was deleted or moved during the step' });
+          await this.log('warn', `the worktree was deleted or moved while step ${step} ran: rebuilding it and testing ${sha.slice(0, 12)} again`);
+          await this.restoreWorktree(sha, meta.kind);
+          attempt--;
+          step = this.step++;
+          continue;
+        }
         await this.sink.emit({ type: 'stepInterrupted', step, reason: `infrastructure error: ${error.message}` });
         if (attempt >= attempts) {
           const reason = `infrastructure error (no verdict recorded): ${error.message}. Fix the host, then resume.`;
