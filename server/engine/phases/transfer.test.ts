@@ -158,8 +158,9 @@ describe('transfer phase over a real sshd', () => {
 
   it('copies a local file payload byte for byte', async () => {
     const src = path.join(dir, 'payload.bin');
-    const data = Buffer.alloc(3 * MiB + 7);
-    for (let i = 0; i < data.length; i++) data[i] = (i * 7919) & 0xff;
+    // Bigger than the phase's ring of read buffers, and different in every MiB: a reused buffer shows.
+    const data = Buffer.alloc(9 * MiB + 7);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7919 + (i >> 20) * 31) & 0xff;
     writeFileSync(src, data);
     const sink = path.join(dir, 'copy.bin');
     const r = await run(spec({ copies: 1, file: 'payload.bin', sink }), executor());

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -73,14 +72,7 @@ async function openPayload(phase: TransferPhaseSpec, worktree: string): Promise<
     return {
       bytes: size,
       label: file,
-      pump: async (ch, batch, stop) => {
-        for await (const buf of createReadStream(file, { highWaterMark: FILE_CHUNK_BYTES, start: 0, end: size - 1 })) {
-          if (stop.aborted) return false;
-          batch.batch();
-          if (!ch.write(buf as Buffer) && !(await drained(ch, stop))) return false;
-        }
-        return !stop.aborted;
-      },
+      pump: (ch, batch, stop) => pumpFile(ch, batch, stop, file, size),
     };
   }
   const total = phase.bytes ?? 0;
@@ -460,6 +452,61 @@ function pumpGenerated(ch: ClientChannel, batch: SocketBatcher, stop: AbortSigna
       resolve(!stop.aborted);
     };
     more();
+  });
+}
+
+/** Buffers a file payload is read into, reused: a copy allocates nothing per chunk. */
+const FILE_BUFFERS = 4;
+
+/**
+ * Writes `size` bytes of `file` into the channel through a small ring of
+ * buffers. A buffer goes back to the ring when the channel's write callback
+ * says ssh2 has copied it into packets.
+ */
+async function pumpFile(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal, file: string, size: number): Promise<boolean> {
+  const fh = await open(file, 'r');
+  try {
+    const free: Buffer[] = Array.from({ length: FILE_BUFFERS }, () => Buffer.allocUnsafe(FILE_CHUNK_BYTES));
+    let freed: (() => void) | undefined;
+    const release = (buf: Buffer) => {
+      free.push(buf);
+      freed?.();
+    };
+    for (let pos = 0; pos < size; ) {
+      if (stop.aborted) return false;
+      let buf = free.pop();
+      while (!buf) {
+        if (!(await untilFreedOrClosed(ch, stop, (wake) => (freed = wake)))) return false;
+        buf = free.pop();
+      }
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      if (bytesRead === 0) throw new Error(`${file} ended at byte ${pos} of ${size} (it changed during the copy)`);
+      pos += bytesRead;
+      const piece = buf;
+      batch.batch();
+      if (!ch.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => release(piece)) && !(await drained(ch, stop))) {
+        return false;
+      }
+    }
+    return !stop.aborted;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Resolves true when `register`'s wake-up is called, false when the channel closes or `stop` aborts first. */
+function untilFreedOrClosed(ch: ClientChannel, stop: AbortSignal, register: (wake: () => void) => void): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      register(() => undefined);
+      ch.off('close', onClose);
+      stop.removeEventListener('abort', onClose);
+      resolve(ok);
+    };
+    const onClose = () => done(false);
+    register(() => done(true));
+    ch.on('close', onClose);
+    stop.addEventListener('abort', onClose, { once: true });
   });
 }
 
