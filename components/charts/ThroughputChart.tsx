@@ -75,13 +75,8 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
       <div className="throughput-plot" style={plotStyle}>
       <BackgroundCopies copies={previous} xDomain={xDomain} yDomain={yDomain} height={height} />
       <LineChart responsive style={style} margin={MARGIN} className="throughput-foreground">
-        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="t" domain={xDomain} allowDataOverflow stroke="var(--muted)" tick={TICK} tickFormatter={secondsTick}>
-          <Label value="seconds into the copy (s)" position="insideBottom" offset={-14} fill="var(--muted)" fontSize={12} />
-        </XAxis>
-        <YAxis type="number" domain={yDomain} allowDataOverflow stroke="var(--muted)" tick={TICK} width={52}>
-          <Label value="MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
-        </YAxis>
+        <XAxis type="number" dataKey="t" domain={xDomain} allowDataOverflow tick={false} axisLine={false} tickLine={false} />
+        <YAxis type="number" domain={yDomain} allowDataOverflow tick={false} axisLine={false} tickLine={false} width={52} />
         {stall && (
           <ReferenceArea
             x1={stall.x1}
@@ -116,7 +111,7 @@ export const ThroughputChart = memo(function ThroughputChart({ copies, height = 
             r={6}
             fill="var(--bad)"
             stroke="var(--bg)"
-            ifOverflow="extendDomain"
+            ifOverflow="visible"
             label={{ value: `stalled at ${formatSize(stallPoint.bytes)}`, position: 'right', fill: 'var(--bad)', fontSize: 12 }}
           />
         )}
@@ -134,17 +129,23 @@ interface BackgroundProps {
 }
 
 /**
- * The step's earlier copies, faded, in a chart of their own under the live one
- * (same margins and axis sizes, no ticks): it redraws only when a copy
- * finishes or an axis end moves, not on every sample of the running copy.
+ * The grid, the axes and the step's earlier copies (faded), in a chart of
+ * their own under the live one (same margins and axis sizes): it redraws only
+ * when a copy finishes or an axis end moves, not on every sample of the
+ * running copy, which the live layer on top draws with the stall window.
  */
 const BackgroundCopies = memo(
   function BackgroundCopies({ copies, xDomain, yDomain, height }: BackgroundProps) {
     const style = useMemo(() => ({ width: '100%', height, position: 'absolute' as const, inset: 0 }), [height]);
     return (
-      <LineChart responsive style={style} margin={MARGIN} aria-hidden="true">
-        <XAxis type="number" dataKey="t" domain={xDomain} allowDataOverflow tick={false} axisLine={false} tickLine={false} />
-        <YAxis type="number" domain={yDomain} allowDataOverflow tick={false} axisLine={false} tickLine={false} width={52} />
+      <LineChart responsive style={style} margin={MARGIN}>
+        <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
+        <XAxis type="number" dataKey="t" domain={xDomain} allowDataOverflow stroke="var(--muted)" tick={TICK} tickFormatter={secondsTick}>
+          <Label value="seconds into the copy (s)" position="insideBottom" offset={-14} fill="var(--muted)" fontSize={12} />
+        </XAxis>
+        <YAxis type="number" domain={yDomain} allowDataOverflow stroke="var(--muted)" tick={TICK} width={52}>
+          <Label value="MB/s" angle={-90} position="insideLeft" offset={10} fill="var(--muted)" fontSize={12} />
+        </YAxis>
         {copies.map((c) => (
           <Line
             key={c.copy}
