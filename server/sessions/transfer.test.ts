@@ -66,10 +66,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rt?.shutdown();
+  // The test host first: a session that did not end must not leave an sshd behind.
   guest?.close();
-  await handle?.close();
   await host?.dispose();
+  await rt?.shutdown();
+  await handle?.close();
   await removeDir(tmp);
 });
 
