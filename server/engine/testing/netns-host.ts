@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { PinnedKey, SshTarget } from '../ssh/connection';
-import { killTree, sshKeygenFingerprint } from './sshd';
+import { killTree, sshKeygenFingerprint, writeSshdConfig } from './sshd';
 
 /**
  * SSH test hosts in network namespaces, for tests that need a real link:
@@ -184,29 +184,7 @@ export async function startNetnsHost(opts: { rateMbit?: number } = {}): Promise<
   await Promise.all([keygen(hostKey, 'netns-host'), keygen(clientKey, 'netns-client')]);
   const authorizedKeys = path.join(dir, 'authorized_keys');
   writeFileSync(authorizedKeys, readFileSync(`${clientKey}.pub`, 'utf8'));
-  const configFile = path.join(dir, 'sshd_config');
-  writeFileSync(
-    configFile,
-    [
-      'Port 22',
-      `ListenAddress ${guestIp}`,
-      `HostKey ${hostKey}`,
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      'PermitRootLogin prohibit-password',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      'UseDNS no',
-      'PrintMotd no',
-      'MaxStartups 100',
-      'MaxSessions 50',
-      'LogLevel INFO',
-      '',
-    ].join('\n'),
-  );
+  const configFile = writeSshdConfig(dir, { port: 22, listen: guestIp, hostKey, authorizedKeys });
   const hostKeyPub = readFileSync(`${hostKey}.pub`, 'utf8').trim();
   const fingerprint = await sshKeygenFingerprint(`${hostKey}.pub`);
 

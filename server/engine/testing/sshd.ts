@@ -177,29 +177,7 @@ export async function startSshd(opts: { port?: number } = {}): Promise<TestHost>
     readFileSync(`${clientKey}.pub`, 'utf8') + readFileSync(`${clientKeyWithPassphrase}.pub`, 'utf8'),
   );
   const port = opts.port ?? (await freePort());
-  const configFile = path.join(dir, 'sshd_config');
-  writeFileSync(
-    configFile,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${hostKey}`,
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${authorizedKeys}`,
-      'PermitRootLogin prohibit-password',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      'UseDNS no',
-      'PrintMotd no',
-      'MaxStartups 100',
-      'MaxSessions 50',
-      'LogLevel INFO',
-      '',
-    ].join('\n'),
-  );
+  const configFile = writeSshdConfig(dir, { port, listen: '127.0.0.1', hostKey, authorizedKeys });
   const hostKeyPub = readFileSync(`${hostKey}.pub`, 'utf8').trim();
   const fingerprint = await sshKeygenFingerprint(`${hostKey}.pub`);
   const [keyType, keyB64] = hostKeyPub.split(' ');
@@ -420,4 +398,30 @@ export async function startSshAgent(keys: string[], dir?: string): Promise<TestA
       if (!dir) rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+/** Writes a test host's sshd_config (absolute paths only: a relative one makes sshd reset connections). */
+export function writeSshdConfig(dir: string, o: { port: number; listen: string; hostKey: string; authorizedKeys: string }): string {
+  const configFile = path.join(dir, 'sshd_config');
+  const lines = [
+    `Port ${o.port}`,
+    `ListenAddress ${o.listen}`,
+    `HostKey ${o.hostKey}`,
+    `PidFile ${path.join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${o.authorizedKeys}`,
+    'PermitRootLogin prohibit-password',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+    'UseDNS no',
+    'PrintMotd no',
+    'MaxStartups 100',
+    'MaxSessions 50',
+    'LogLevel INFO',
+    '',
+  ];
+  writeFileSync(configFile, lines.join('\n'));
+  return configFile;
 }
