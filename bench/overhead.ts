@@ -7,6 +7,8 @@
  *   npx tsx bench/overhead.ts [--rounds 3] [--work-ms 0]
  *
  * --work-ms makes the test script also sleep that long, as a real test would.
+ * Sessions of one repository share a parked worktree, so the engine pays for
+ * writing a whole tree only once; the first run's ratio is printed too.
  * The engine runs with checkEndpoints off: `git bisect run` does not test the
  * endpoints either (that feature costs one test run per given ref, by design).
  */
@@ -42,6 +44,9 @@ async function main() {
     const request = await validateBisectRequest({ repoPath: repo.dir, bad: 'main', good: ['good'] });
     const recipe = recipeSchema.parse({ phases: [{ name: 'test', kind: 'script', run: script }] });
     const db = await openDb({ dataDir: 'memory://' });
+    // As in the server: a finished session parks its worktree for the next one of the same repository.
+    // Round 1's engine run pays for creating it; later runs reuse it (see "first" below).
+    const spareWorktree = path.join(tmp, 'spare');
     const local = new LocalExecutor();
 
     const gitTimes: number[] = [];
@@ -56,7 +61,7 @@ async function main() {
       t = performance.now();
       const sink = new MemorySink();
       await runBisect(
-        { sessionId: `b${r}`, request, recipe, checkEndpoints: false, worktree: path.join(tmp, `wt${r}`), scratchDir: path.join(tmp, `scratch${r}`) },
+        { sessionId: `b${r}`, request, recipe, checkEndpoints: false, spareWorktree, worktree: path.join(tmp, `wt${r}`), scratchDir: path.join(tmp, `scratch${r}`) },
         { sink, executorFor: () => local, signal: new AbortController().signal },
       );
       engineTimes.push(performance.now() - t);
@@ -71,7 +76,7 @@ async function main() {
       });
       const recorder = new SessionRecorder(db.db, new EventBus(), id, 0);
       await runBisect(
-        { sessionId: id, request, recipe, checkEndpoints: false, worktree: path.join(tmp, `wtd${r}`), scratchDir: path.join(tmp, `scratchd${r}`) },
+        { sessionId: id, request, recipe, checkEndpoints: false, spareWorktree, worktree: path.join(tmp, `wtd${r}`), scratchDir: path.join(tmp, `scratchd${r}`) },
         { sink: recorder, executorFor: () => local, signal: new AbortController().signal },
       );
       await recorder.flush();
@@ -83,7 +88,8 @@ async function main() {
     await db.close();
     const g = median(gitTimes);
     console.log(`\nmedian git bisect run: ${g.toFixed(0)} ms`);
-    console.log(`engine / git bisect run:      ${(median(engineTimes) / g).toFixed(3)}x  (target <= 1.10x)`);
+    console.log(`engine / git bisect run:      ${(median(engineTimes) / g).toFixed(3)}x  (target <= 1.10x; worktree reused)`);
+    console.log(`first engine run / git:       ${((engineTimes[0] ?? NaN) / (gitTimes[0] ?? NaN)).toFixed(3)}x  (creates the worktree: a full checkout git bisect run does not need)`);
     console.log(`engine+DB / git bisect run:   ${(median(engineDbTimes) / g).toFixed(3)}x`);
   } finally {
     await removeDir(tmp);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
@@ -243,6 +243,7 @@ export class SessionService {
         request,
         recipe: parseRecipe(openRecipe),
         worktree: path.join(this.o.dataDir, 'worktrees', id),
+        spareWorktree: spareWorktreeFor(this.o.dataDir, s.repoPath),
         scratchDir: path.join(this.o.dataDir, 'scratch', id),
         checkEndpoints: s.checkEndpoints,
         history: historyFromSteps(detail.steps, s.goodShas.length, s.checkEndpoints),
@@ -355,6 +356,11 @@ export class SessionService {
     });
     return next;
   }
+}
+
+/** One parked worktree per repository, shared by its sessions one at a time. */
+function spareWorktreeFor(dataDir: string, repoPath: string): string {
+  return path.join(dataDir, 'worktrees', `spare-${createHash('sha256').update(repoPath).digest('hex').slice(0, 16)}`);
 }
 
 export function parseRecipe(recipe: unknown) {

@@ -1,4 +1,5 @@
-import { access, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Verdict } from '../types';
 import { GitError, gitOk, runGit, type GitResult } from './git';
 import { parseBisectLog, sqQuote } from './log-parser';
@@ -44,12 +45,48 @@ export class Bisection {
     readonly repoDir: string,
     readonly worktree: string,
     readonly terms: Terms,
+    /**
+     * Where a finished session parks its worktree for the next session of the
+     * same repository: checking out a few changed files beats writing a whole
+     * tree again, and untracked-but-ignored build output survives for
+     * incremental builds, as in a developer's own checkout.
+     */
+    readonly spareWorktree?: string,
   ) {}
 
-  /** Creates a fresh detached worktree at `sha`, replacing any left from a crash. */
-  async createWorktree(sha: string): Promise<void> {
+  /**
+   * Creates a detached worktree at `sha` (from the parked spare when there is
+   * one), replacing any left from a crash. With `exact: false` an adopted spare
+   * may stay at the commit it was parked at: `git bisect start` is about to
+   * check out another commit anyway, and one checkout is cheaper than two.
+   */
+  async createWorktree(sha: string, o: { exact: boolean } = { exact: true }): Promise<void> {
     await this.removeWorktree();
+    if (await this.adoptSpare(sha, o.exact)) return;
     await gitOk(this.repoDir, ['worktree', 'add', '--detach', '--force', this.worktree, sha]);
+  }
+
+  /** Ends the session's use of its worktree: parked as the spare if that slot is free, removed otherwise. */
+  async retireWorktree(): Promise<void> {
+    if (this.spareWorktree && !(await exists(this.spareWorktree)) && (await exists(this.worktree))) {
+      await runGit(this.worktree, ['bisect', 'reset', 'HEAD']);
+      const moved = await runGit(this.repoDir, ['worktree', 'move', this.worktree, this.spareWorktree]);
+      if (moved.code === 0) return;
+    }
+    await this.removeWorktree();
+  }
+
+  private async adoptSpare(sha: string, exact: boolean): Promise<boolean> {
+    if (!this.spareWorktree || !(await exists(this.spareWorktree))) return false;
+    const moved = await runGit(this.repoDir, ['worktree', 'move', this.spareWorktree, this.worktree]);
+    if (moved.code !== 0) return false; // another session took it first
+    await runGit(this.worktree, ['bisect', 'reset', 'HEAD']); // a bisect left in it, if any
+    const target = exact ? sha : 'HEAD';
+    const ok =
+      (await runGit(this.worktree, ['checkout', '-q', '--detach', '--force', target])).code === 0 &&
+      (await runGit(this.worktree, ['clean', '-fdq'])).code === 0;
+    if (!ok) await this.removeWorktree();
+    return ok;
   }
 
   async removeWorktree(): Promise<void> {
@@ -115,21 +152,30 @@ export class Bisection {
     return r.code === 0 ? r.stdout : '';
   }
 
+  /**
+   * The worktree's HEAD. A detached worktree keeps it as a sha in its git dir,
+   * read here without starting a process (called around every step); anything
+   * unusual falls back to git itself. Throws when the worktree is gone.
+   */
   async head(): Promise<string> {
+    try {
+      const pointer = (await readFile(path.join(this.worktree, '.git'), 'utf8')).trim();
+      const gitDir = pointer.startsWith('gitdir: ') ? path.resolve(this.worktree, pointer.slice(8)) : null;
+      const head = gitDir ? (await readFile(path.join(gitDir, 'HEAD'), 'utf8')).trim() : '';
+      if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(head)) return head;
+    } catch {
+      // fall through to git, which says what is wrong
+    }
     return (await gitOk(this.worktree, ['rev-parse', 'HEAD'])).trim();
   }
 
   /** Commits still suspected: reachable from the new-term ref and from no old-term ref. */
   async suspects(firstParent: boolean, paths: string[]): Promise<string[]> {
-    const refs = await gitOk(this.worktree, ['for-each-ref', '--format=%(refname)', 'refs/bisect/']);
-    const all = refs.split('\n').filter(Boolean);
-    const bad = all.find((r) => r === `refs/bisect/${this.terms.new}`);
-    if (!bad) return [];
-    const goods = all.filter((r) => r.startsWith(`refs/bisect/${this.terms.old}-`));
     const args = ['rev-list'];
     if (firstParent) args.push('--first-parent');
-    args.push(bad, '--not', ...goods, '--', ...paths);
-    return (await gitOk(this.worktree, args)).split('\n').filter(Boolean);
+    args.push(`refs/bisect/${this.terms.new}`, '--not', `--glob=refs/bisect/${this.terms.old}-*`, '--', ...paths);
+    const r = await runGit(this.worktree, args);
+    return r.code === 0 ? r.stdout.split('\n').filter(Boolean) : [];
   }
 
   private async interpret(r: GitResult, what: string): Promise<BisectState> {
@@ -159,4 +205,13 @@ function startArgs(o: StartOptions): string[] {
   if (o.firstParent) args.push('--first-parent');
   args.push(o.bad, ...o.good, '--', ...o.paths);
   return args;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
 }

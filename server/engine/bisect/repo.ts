@@ -59,6 +59,15 @@ export class GitRepo {
     return { ...info, message: message.trimEnd(), diffstat: diffstat.trim() };
   }
 
+  /** The bisect range with each commit's subject, author and date, oldest first, in one git call. */
+  async rangeCommitInfos(bad: string, goods: string[], firstParent: boolean, paths: string[]): Promise<CommitInfo[]> {
+    const args = ['log', '--reverse', '--topo-order', `--format=%H${FIELD}%s${FIELD}%an${FIELD}%ae${FIELD}%aI`];
+    if (firstParent) args.push('--first-parent');
+    args.push(bad, '--not', ...goods, '--', ...paths);
+    const out = await gitOk(this.dir, args);
+    return out.split('\n').filter(Boolean).map(parseInfo);
+  }
+
   /** The bisect range in git's order, oldest first: `rev-list --topo-order bad --not good...`. */
   async rangeCommits(bad: string, goods: string[], firstParent: boolean, paths: string[]): Promise<string[]> {
     const args = ['rev-list', '--reverse', '--topo-order'];

@@ -66,6 +66,11 @@ describe('engine against git bisect run', () => {
     expect(culpritOf(finished)).toBe(git.firstBad);
     expect(sink.of('stepFinished').length).toBeGreaterThan(5);
     expect(finished.bisectLog).toContain(`# first bad commit: [${linear.culpritSha}]`);
+    // The suspect range narrows step by step, down to the culprit alone.
+    const sizes = sink.of('stepFinished').flatMap((s) => (s.suspect ? [s.suspect.reduce((n, [a, b]) => n + b - a, 0)] : []));
+    expect(sizes.every((n, i) => i === 0 || n <= (sizes[i - 1] ?? Infinity))).toBe(true);
+    const culpritPos = 137 - 0 - 1; // range = commits after v1 (index 0), oldest first
+    expect(sink.of('stepFinished').at(-1)?.suspect).toEqual([[culpritPos, culpritPos + 1]]);
   });
 
   it('handles merges and unbuildable commits (skip) like git', async () => {

@@ -32,6 +32,8 @@ export interface BisectSessionOptions {
   scratchDir: string;
   /** Test the bad and good refs before bisecting (default true). */
   checkEndpoints?: boolean;
+  /** Where to park the worktree for the next session of this repository (and to take it from). */
+  spareWorktree?: string;
   /** Present when resuming a session that already ran. */
   history?: BisectHistory;
 }
@@ -72,6 +74,8 @@ class SessionRun {
   private readonly marks: Mark[];
   private step: number;
   private range = new RangeIndex([]);
+  /** Subject, author and date of every commit in the range, read once. */
+  private commits = new Map<string, CommitInfo>();
 
   constructor(
     private readonly o: BisectSessionOptions,
@@ -79,7 +83,7 @@ class SessionRun {
   ) {
     this.r = o.request;
     this.repo = new GitRepo(this.r.repoPath);
-    this.bisection = new Bisection(this.r.repoPath, o.worktree, this.r.terms);
+    this.bisection = new Bisection(this.r.repoPath, o.worktree, this.r.terms, o.spareWorktree);
     this.marks = [...(o.history?.marks ?? [])];
     this.step = o.history?.nextStep ?? 1;
   }
@@ -107,9 +111,11 @@ class SessionRun {
     try {
       await mkdir(this.o.scratchDir, { recursive: true });
       if (this.o.history) await reapLeftovers(this.o.scratchDir, this.o.sessionId, (m) => this.log('warn', m), (name) => this.reaperFor(name));
-      this.range = new RangeIndex(await this.repo.rangeCommits(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths));
+      const infos = await this.repo.rangeCommitInfos(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths);
+      this.range = new RangeIndex(infos.map((c) => c.sha));
+      this.commits = new Map(infos.map((c) => [c.sha, c]));
       const needChecks = (this.o.checkEndpoints ?? true) && !this.o.history?.checksDone;
-      if (needChecks || !this.o.history) await this.bisection.createWorktree(this.r.badSha);
+      if (needChecks || !this.o.history) await this.bisection.createWorktree(this.r.badSha, { exact: needChecks });
       if (needChecks) {
         const checked = await this.runChecks();
         if (checked !== 'ok') {
@@ -145,7 +151,7 @@ class SessionRun {
     } catch (error) {
       return await this.finish(this.deps.signal.aborted ? 'cancelled' : 'failed', null, describeError(error));
     } finally {
-      if (!keepWorktree) await this.bisection.removeWorktree().catch(() => undefined);
+      if (!keepWorktree) await this.bisection.retireWorktree().catch(() => undefined);
     }
   }
 
@@ -202,7 +208,7 @@ class SessionRun {
 
   /** Runs a commit's phases, retrying infrastructure errors; interruptions are reported, not judged. */
   private async test(step: number, sha: string, meta: { kind: 'bisect' | 'check'; expect?: 'good' | 'bad'; revisionsLeft: number; stepsLeft: number }): Promise<Tested> {
-    const commit: CommitInfo = await this.repo.commitInfo(sha);
+    const commit: CommitInfo = this.commits.get(sha) ?? (await this.repo.commitInfo(sha));
     const attempts = this.deps.infraAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       const position = meta.kind === 'check' && meta.expect === 'good' ? -1 : this.range.position(sha);
@@ -276,11 +282,21 @@ class SessionRun {
     await this.bisection.checkout(sha);
   }
 
-  /** Marks a verdict in git, first bringing git in line with the record if the worktree drifted mid-step. */
+  /**
+   * Marks a verdict in git. The step already checked that the worktree still
+   * sits at the commit; if git's bisect state was lost anyway, it is brought
+   * in line with the record and the mark is given again.
+   */
   private async markConsistently(verdict: Verdict, sha: string): Promise<BisectState> {
-    await this.syncGit();
     this.marks.push({ sha, verdict });
-    return this.bisection.mark(verdict, sha);
+    try {
+      return await this.bisection.mark(verdict, sha);
+    } catch {
+      this.marks.pop();
+      await this.syncGit();
+      this.marks.push({ sha, verdict });
+      return this.bisection.mark(verdict, sha);
+    }
   }
 
   /**
