@@ -70,7 +70,8 @@ test('the live throughput graph grows while copies run, stays smooth with 15 cop
     checkEndpoints: false,
     recipe: {
       phases: [
-        { name: 'copy', kind: 'transfer', on: 'guest', copies: 15, bytes: 256 * 1024 * 1024, stallSec: 10 },
+        // 1 GiB copies: long enough (~1–3 s each) that the live graph can be watched on an idle machine too.
+        { name: 'copy', kind: 'transfer', on: 'guest', copies: 15, bytes: 1024 * 1024 * 1024, stallSec: 10 },
         { name: 'test', kind: 'script', run: 'test ! -e BUG' },
       ],
     },
@@ -96,6 +97,9 @@ test('the live throughput graph grows while copies run, stays smooth with 15 cop
   // Smooth with many copies on screen: from copy 8 on, watch the page for 5 s: how often the
   // graph redraws (attribute changes seen in the page itself) and how long the main thread is busy.
   await expect.poll(async () => (await charts.livePoints()).copy, { timeout: 90_000, intervals: [250] }).toBeGreaterThanOrEqual(8);
+  // Earlier copies stay behind the current one. Checked now: on a quiet machine copies
+  // take well under a second, and after the 5 s watch below the step may already be over.
+  expect(await charts.liveLines().count()).toBeGreaterThanOrEqual(7); // copies 1-7 at least, faded behind copy 8+
   const watch = await charts.live.evaluate(async (figure) => {
     const w = window as unknown as { __longTasks: Array<{ at: number; ms: number }> };
     let updates = 0;
@@ -115,7 +119,6 @@ test('the live throughput graph grows while copies run, stays smooth with 15 cop
   expect(watch.updates / watch.seconds).toBeGreaterThanOrEqual(2.5);
   expect(Math.max(0, ...watch.tasks)).toBeLessThan(1000);
   await expect(charts.liveLines()).not.toHaveCount(0);
-  expect(await charts.liveLines().count()).toBeGreaterThanOrEqual(8); // earlier copies stay behind the current one
   await page.screenshot({ path: 'test-results/transfer-live.png', fullPage: true });
 
   await session.waitForStatus('done', 240_000);
@@ -128,7 +131,7 @@ test('the live throughput graph grows while copies run, stays smooth with 15 cop
   await expect(charts.bars).toHaveAttribute('data-bars', '15');
   await expect(charts.live).toHaveAttribute('data-state', 'ok');
   await expect(charts.liveLines()).toHaveCount(15);
-  await expect(page.getByTestId('phase-log')).toContainText(/copy 15\/15: 256 MiB in [\d.]+ s, [\d.]+ MB\/s/);
+  await expect(page.getByTestId('phase-log')).toContainText(/copy 15\/15: 1024 MiB in [\d.]+ s, [\d.]+ MB\/s/);
   await page.screenshot({ path: 'test-results/transfer-done.png', fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: 'test-results/transfer-done-dark.png', fullPage: true });
