@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray } from 'drizzle-orm';
+import { asc, desc, eq } from 'drizzle-orm';
 import type { Db } from '../client';
 import { listCopies, type CopyListing } from './transfers';
 import { phaseRuns, sessions, steps, type NewSession, type PhaseRun, type Session, type SessionStatus, type Step } from '../schema';
@@ -43,12 +43,6 @@ export async function listSessions(db: Db, limit = 200): Promise<SessionSummary[
 export async function listSessionIdsWithStatus(db: Db, status: SessionStatus): Promise<string[]> {
   const rows = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.status, status));
   return rows.map((r) => r.id);
-}
-
-/** Ends sessions a previous server process left running (it can no longer drive them). */
-export async function failSessions(db: Db, ids: string[], error: string): Promise<void> {
-  if (ids.length === 0) return;
-  await db.update(sessions).set({ status: 'failed', error, finishedAt: new Date(), updatedAt: new Date() }).where(inArray(sessions.id, ids));
 }
 
 /** A phase run; transfer phases also list their copies (`{ index, bytes, ms, meanMBps, outcome }`). */
