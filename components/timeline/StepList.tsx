@@ -101,14 +101,14 @@ export function StepList({ steps, terms, selectedStep = null, onSelectStep }: St
                 </td>
                 <td className="step-list__subject" title={item.subject}>
                   {item.subject}
-                  {item.notes?.map((n) => (
-                    <span key={n} className={`step-note step-note--${n}`} data-testid="step-note">
-                      {n}
-                    </span>
-                  ))}
                 </td>
                 <td className="step-list__verdict">
                   <span className={`verdict-badge verdict-badge--${key}`}>{verdictTerm(item.verdict, terms)}</span>
+                  {item.notes?.map((n) => (
+                    <span key={n} className={`step-note step-note--${n.split(' ')[0]}`} data-testid="step-note">
+                      {n}
+                    </span>
+                  ))}
                 </td>
                 <td className="step-list__time">{durationText(item)}</td>
               </tr>
