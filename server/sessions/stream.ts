@@ -31,17 +31,21 @@ export async function* streamSessionEvents(rt: Runtime, id: string, afterSeq: nu
       }
     };
     yield* backfill();
-    while (!(await isFinishedAndSent(rt, id, last))) {
+    // The session row is read again only when the stream may be over, not on every live batch.
+    if (await isFinishedAndSent(rt, id, last)) return;
+    for (;;) {
       const next = await sub.next();
       if (next === 'aborted') return;
       if (next === 'overflow') {
         yield* backfill();
+        if (await isFinishedAndSent(rt, id, last)) return;
         continue;
       }
       const fresh = next.filter((e) => e.seq > last);
       if (fresh.length === 0) continue;
       last = fresh[fresh.length - 1]?.seq ?? last;
       for (let i = 0; i < fresh.length; i += BACKFILL_PAGE) yield toBatch(fresh.slice(i, i + BACKFILL_PAGE));
+      if (fresh.some((e) => e.type === 'sessionFinished') && (await isFinishedAndSent(rt, id, last))) return;
     }
   } finally {
     sub.close();
