@@ -9,9 +9,13 @@ const nonce = 'abc123';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'remote-cmd-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Runs the wrapper with a real /bin/sh, as sshd would run it through the login shell. */
+/**
+ * Runs the wrapper with a real /bin/sh in a new session, as sshd runs it
+ * through the login shell. Without setsid the shell would inherit the test
+ * runner's group, which is 1 when the runner is a container's init (as in CI).
+ */
 function runLocally(script: string) {
-  return spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
+  return spawnSync('setsid', ['--wait', '/bin/sh', '-c', script], { encoding: 'utf8' });
 }
 
 describe('buildRemoteCommand', () => {
