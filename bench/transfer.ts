@@ -12,7 +12,12 @@
  * from opening the channel to the remote `cat` exiting: OpenSSH through a
  * ControlMaster socket, the phase through its own connection. OpenSSH reads
  * the payload from a file in /dev/shm; the phase generates it (its default)
- * and, as a third column, reads the same file.
+ * and, as a third column, reads the same file. A fourth column, "ssh2 alone",
+ * writes the generated payload straight into an ssh2 channel set up as the
+ * phase sets up its connection (slab packets, no Nagle, batched writes): the
+ * library's own ceiling, so the phase's overhead and the library's gap to
+ * OpenSSH can be told apart. Each column also shows its process's CPU per GiB
+ * and the whole machine's (all processes, kernel included, from /proc/stat).
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +31,7 @@ import { runTransferPhase } from '../server/engine/phases/transfer';
 import { MiB } from '../server/engine/phases/transfer-stats';
 import { transferPhaseSchema } from '../server/engine/recipe';
 import { connectSsh, type SshTarget } from '../server/engine/ssh/connection';
+import { useSlabPackets } from '../server/engine/ssh/packet-slab';
 import { netnsUnavailable, startNetnsHost } from '../server/engine/testing/netns-host';
 import { startSshd } from '../server/engine/testing/sshd';
 
@@ -112,9 +118,74 @@ function procCpuMs(pid: number): number {
 interface Round {
   ms: number;
   cpuMs: number;
+  machineMs: number;
 }
 
-async function phaseCopy(exec: SshExecutor, over: Record<string, unknown>): Promise<Round> {
+type Copy = () => Promise<Omit<Round, 'machineMs'>>;
+
+/** Busy CPU time of the whole machine so far (ms): user, nice, system, irq, softirq, steal. */
+function machineBusyMs(): number {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0)) * 10;
+}
+
+/** Runs `copy` and adds the machine's busy time meanwhile to its round. */
+async function measured(copy: Copy): Promise<Round> {
+  const m0 = machineBusyMs();
+  const r = await copy();
+  return { ...r, machineMs: machineBusyMs() - m0 };
+}
+
+/** The generated payload straight into an ssh2 channel, connection set up as the phase does it. */
+async function ssh2Copy(exec: SshExecutor): Promise<Omit<Round, 'machineMs'>> {
+  const conn = await exec.openConnection({ signal: new AbortController().signal });
+  if (!useSlabPackets(conn.client)) throw new Error('slab packets unavailable');
+  conn.socket.setNoDelay(true);
+  const socket = conn.socket;
+  let corked = false;
+  const batch = () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    setImmediate(() => {
+      corked = false;
+      socket.uncork();
+    });
+  };
+  socket.prependListener('data', batch);
+  const buf = randomBytes(256 * 1024);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      conn.client.exec('cat > /dev/null', (err, ch) => {
+        if (err) return reject(err);
+        let code: number | null = null;
+        ch.on('exit', (c: number | null) => (code = c));
+        ch.on('close', () => (code === 0 ? resolve() : reject(new Error(`cat exited ${code}`))));
+        ch.resume();
+        let left = bytes;
+        const more = () => {
+          while (left > 0) {
+            const n = Math.min(left, buf.length);
+            left -= n;
+            batch();
+            if (!ch.write(n === buf.length ? buf : buf.subarray(0, n))) return void ch.once('drain', more);
+          }
+          ch.end();
+        };
+        more();
+      });
+    });
+  } finally {
+    socket.off('data', batch);
+    conn.close();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function phaseCopy(exec: SshExecutor, over: Record<string, unknown>): Promise<Omit<Round, 'machineMs'>> {
   const cpu0 = process.cpuUsage();
   const phase = transferPhaseSchema.parse({ name: 'bench', kind: 'transfer', on: 'bench', copies: 1, stallSec: 30, copyTimeoutSec: 600, ...over });
   const events: EngineEvent[] = [];
@@ -169,7 +240,7 @@ async function main() {
     const check = await execFileP('ssh', [...sshBase, '-O', 'check', `root@${host.address}`]).catch((e: { stderr: string }) => e);
     const masterPid = Number(/pid=(\d+)/.exec(check.stderr)?.[1] ?? NaN);
     const opensshFromFile = () =>
-      new Promise<Round>((resolve, reject) => {
+      new Promise<Omit<Round, 'machineMs'>>((resolve, reject) => {
         const src = openSync(payload, 'r');
         const cpu0 = Number.isFinite(masterPid) ? procCpuMs(masterPid) : NaN;
         const t = performance.now();
@@ -188,25 +259,30 @@ async function main() {
     await phaseCopy(exec, { bytes: Math.min(bytes, 256 * MiB) });
     await opensshFromFile();
 
-    const ours: Round[] = [];
-    const oursFile: Round[] = [];
-    const theirs: Round[] = [];
+    const columns = {
+      phase: () => phaseCopy(exec, { bytes }),
+      OpenSSH: opensshFromFile,
+      'phase, file payload': () => phaseCopy(exec, { file: payload }),
+      'ssh2 alone': () => ssh2Copy(exec),
+    };
+    const results = new Map<string, Round[]>(Object.keys(columns).map((k) => [k, []]));
     const gib = bytes / (1024 * MiB);
-    const show = (x: Round) => `${mbps(x.ms).toFixed(1)} MB/s (CPU ${Math.round(x.cpuMs / gib)} ms/GiB)`;
+    const show = (x: Round) => `${mbps(x.ms).toFixed(1)} MB/s (CPU ${Math.round(x.cpuMs / gib)}, machine ${Math.round(x.machineMs / gib)} ms/GiB)`;
     for (let r = 1; r <= rounds; r++) {
-      const a = await phaseCopy(exec, { bytes });
-      const b = await opensshFromFile();
-      const c = await phaseCopy(exec, { file: payload });
-      ours.push(a);
-      theirs.push(b);
-      oursFile.push(c);
-      console.log(`round ${r}: phase ${show(a)} · OpenSSH ${show(b)} · phase, file payload ${show(c)}`);
+      const line: string[] = [];
+      for (const [name, copy] of Object.entries(columns)) {
+        const x = await measured(copy);
+        results.get(name)?.push(x);
+        line.push(`${name} ${show(x)}`);
+      }
+      console.log(`round ${r}: ${line.join(' · ')}`);
     }
-    const m = (xs: Round[]) => mbps(median(xs.map((x) => x.ms)));
-    const ratio = m(ours) / m(theirs);
-    console.log(`median: phase ${m(ours).toFixed(1)} MB/s, OpenSSH ${m(theirs).toFixed(1)} MB/s, phase with the file ${m(oursFile).toFixed(1)} MB/s`);
+    const m = (name: string) => mbps(median((results.get(name) ?? []).map((x) => x.ms)));
+    console.log(`median: ${Object.keys(columns).map((k) => `${k} ${m(k).toFixed(1)} MB/s`).join(', ')}`);
+    const ratio = m('phase') / m('OpenSSH');
     console.log(`ratio phase / OpenSSH: ${ratio.toFixed(3)} (target ≥ 0.95) ${ratio >= 0.95 ? 'OK' : 'BELOW TARGET'}`);
-    console.log(`ratio phase (file payload) / OpenSSH: ${(m(oursFile) / m(theirs)).toFixed(3)}`);
+    console.log(`ratio phase (file payload) / OpenSSH: ${(m('phase, file payload') / m('OpenSSH')).toFixed(3)}`);
+    console.log(`ratio ssh2 alone / OpenSSH: ${(m('ssh2 alone') / m('OpenSSH')).toFixed(3)}; phase / ssh2 alone: ${(m('phase') / m('ssh2 alone')).toFixed(3)}`);
   } finally {
     await execFileP('ssh', [...sshBase, '-O', 'exit', `root@${host.address}`]).catch(() => undefined);
     exec.close();
