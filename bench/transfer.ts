@@ -7,17 +7,20 @@
  *   npx tsx bench/transfer.ts [--rounds 5] [--mib 2048] [--host netns|loopback]
  *
  * The test host is an sshd in a network namespace reached over a veth pair
- * (needs root; `--host loopback` uses an sshd on 127.0.0.1 instead). Both
- * sides use an established connection and open one channel per copy, timed
+ * (needs root; `--host loopback` uses an sshd on 127.0.0.1 instead). Every
+ * side copies over one established connection, one channel per copy, timed
  * from opening the channel to the remote `cat` exiting: OpenSSH through a
- * ControlMaster socket, the phase through its own connection. OpenSSH reads
- * the payload from a file in /dev/shm; the phase generates it (its default)
- * and, as a third column, reads the same file. A fourth column, "ssh2 alone",
- * writes the generated payload straight into an ssh2 channel set up as the
- * phase sets up its connection (slab packets, no Nagle, batched writes): the
- * library's own ceiling, so the phase's overhead and the library's gap to
- * OpenSSH can be told apart. Each column also shows its process's CPU per GiB
- * and the whole machine's (all processes, kernel included, from /proc/stat).
+ * ControlMaster socket (reading the payload from a file in /dev/shm), the
+ * phase as a recipe runs it (one phase of rounds + 1 copies over its own
+ * connection; the first copy, on a fresh connection, is shown but not
+ * counted). Its copies alternate with the others': before each phase copy,
+ * one OpenSSH copy and one "ssh2 alone" copy
+ * (the generated payload written straight into a channel of a connection set
+ * up as the phase sets up its own: the library's ceiling, so the phase's
+ * overhead and the library's gap to OpenSSH can be told apart). A second pass
+ * does the same with the phase reading the file OpenSSH reads. Each copy also
+ * shows its process's CPU per GiB and the whole machine's (every process and
+ * the kernel, from /proc/stat).
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +33,7 @@ import { SshExecutor } from '../server/engine/executors/ssh';
 import { runTransferPhase } from '../server/engine/phases/transfer';
 import { MiB } from '../server/engine/phases/transfer-stats';
 import { transferPhaseSchema } from '../server/engine/recipe';
-import { connectSsh, type SshTarget } from '../server/engine/ssh/connection';
+import { connectSsh, type SshConnection, type SshTarget } from '../server/engine/ssh/connection';
 import { useSlabPackets } from '../server/engine/ssh/packet-slab';
 import { netnsUnavailable, startNetnsHost } from '../server/engine/testing/netns-host';
 import { startSshd } from '../server/engine/testing/sshd';
@@ -136,11 +139,16 @@ async function measured(copy: Copy): Promise<Round> {
   return { ...r, machineMs: machineBusyMs() - m0 };
 }
 
-/** The generated payload straight into an ssh2 channel, connection set up as the phase does it. */
-async function ssh2Copy(exec: SshExecutor): Promise<Omit<Round, 'machineMs'>> {
+/** A connection set up as the transfer phase sets up its own. */
+async function ssh2Connection(exec: SshExecutor): Promise<SshConnection> {
   const conn = await exec.openConnection({ signal: new AbortController().signal });
   if (!useSlabPackets(conn.client)) throw new Error('slab packets unavailable');
   conn.socket.setNoDelay(true);
+  return conn;
+}
+
+/** The generated payload straight into a new channel of `conn`, batched as the phase batches. */
+async function ssh2Copy(conn: SshConnection): Promise<Omit<Round, 'machineMs'>> {
   const socket = conn.socket;
   let corked = false;
   const batch = () => {
@@ -179,16 +187,27 @@ async function ssh2Copy(exec: SshExecutor): Promise<Omit<Round, 'machineMs'>> {
     });
   } finally {
     socket.off('data', batch);
-    conn.close();
   }
   const cpu = process.cpuUsage(cpu0);
   return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-async function phaseCopy(exec: SshExecutor, over: Record<string, unknown>): Promise<Omit<Round, 'machineMs'>> {
-  const cpu0 = process.cpuUsage();
-  const phase = transferPhaseSchema.parse({ name: 'bench', kind: 'transfer', on: 'bench', copies: 1, stallSec: 30, copyTimeoutSec: 600, ...over });
-  const events: EngineEvent[] = [];
+/**
+ * One transfer phase of `copies` copies over its one connection, as a recipe
+ * runs it. Before each copy after the first, `between` runs (the other
+ * columns' copies of that round), so columns alternate copy by copy. The first
+ * copy warms the connection up and is not counted.
+ */
+async function phaseRun(
+  exec: SshExecutor,
+  over: Record<string, unknown>,
+  copies: number,
+  between: () => Promise<void>,
+  onCopy: (round: Round, copy: number) => void,
+): Promise<void> {
+  const phase = transferPhaseSchema.parse({ name: 'bench', kind: 'transfer', on: 'bench', copies, stallSec: 30, copyTimeoutSec: 600, ...over });
+  let cpu0 = process.cpuUsage();
+  let machine0 = 0;
   const ctx = {
     sessionId: 'bench',
     step: 1,
@@ -201,17 +220,21 @@ async function phaseCopy(exec: SshExecutor, over: Record<string, unknown>): Prom
     executor: exec,
     signal: new AbortController().signal,
     leaseFile: path.join(os.tmpdir(), 'bench-transfer-lease'),
-    emit: (e: EngineEvent) => {
-      events.push(e);
+    emit: async (e: EngineEvent) => {
+      if (e.type === 'copyStarted') {
+        if (e.copy > 1) await between();
+        cpu0 = process.cpuUsage();
+        machine0 = machineBusyMs();
+      } else if (e.type === 'copyFinished') {
+        if (e.outcome !== 'ok') throw new Error(`copy failed: ${e.detail}`);
+        const cpu = process.cpuUsage(cpu0);
+        onCopy({ ms: e.ms, cpuMs: (cpu.user + cpu.system) / 1000, machineMs: machineBusyMs() - machine0 }, e.copy);
+      }
     },
   };
   for await (const e of runTransferPhase(phase, ctx)) {
-    if (e.type === 'exit' && !(e.status.kind === 'exited' && e.status.code === 0)) throw new Error(`copy failed: ${JSON.stringify(e)}`);
+    if (e.type === 'exit' && !(e.status.kind === 'exited' && e.status.code === 0)) throw new Error(`phase failed: ${JSON.stringify(e)}`);
   }
-  const done = events.find((e): e is Extract<EngineEvent, { type: 'copyFinished' }> => e.type === 'copyFinished');
-  if (!done || done.outcome !== 'ok') throw new Error(`copy failed: ${JSON.stringify(done)}`);
-  const cpu = process.cpuUsage(cpu0);
-  return { ms: done.ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 async function main() {
@@ -255,33 +278,38 @@ async function main() {
         });
       });
 
-    // Warm up both (page cache, connection, JIT).
-    await phaseCopy(exec, { bytes: Math.min(bytes, 256 * MiB) });
+    // Warm up (page cache, the master connection, JIT); the phases' first copies warm their own connections.
     await opensshFromFile();
+    const direct = await ssh2Connection(exec);
+    await ssh2Copy(direct);
 
-    const columns = {
-      phase: () => phaseCopy(exec, { bytes }),
-      OpenSSH: opensshFromFile,
-      'phase, file payload': () => phaseCopy(exec, { file: payload }),
-      'ssh2 alone': () => ssh2Copy(exec),
-    };
-    const results = new Map<string, Round[]>(Object.keys(columns).map((k) => [k, []]));
     const gib = bytes / (1024 * MiB);
     const show = (x: Round) => `${mbps(x.ms).toFixed(1)} MB/s (CPU ${Math.round(x.cpuMs / gib)}, machine ${Math.round(x.machineMs / gib)} ms/GiB)`;
-    for (let r = 1; r <= rounds; r++) {
-      const line: string[] = [];
-      for (const [name, copy] of Object.entries(columns)) {
-        const x = await measured(copy);
-        results.get(name)?.push(x);
-        line.push(`${name} ${show(x)}`);
-      }
-      console.log(`round ${r}: ${line.join(' · ')}`);
-    }
+    const results = new Map<string, Round[]>();
+    const record = (name: string, x: Round) => {
+      results.set(name, [...(results.get(name) ?? []), x]);
+      console.log(`  ${name}: ${show(x)}`);
+    };
     const m = (name: string) => mbps(median((results.get(name) ?? []).map((x) => x.ms)));
-    console.log(`median: ${Object.keys(columns).map((k) => `${k} ${m(k).toFixed(1)} MB/s`).join(', ')}`);
+    let round = 0;
+    const others = (suffix: string) => async () => {
+      console.log(`round ${++round}:`);
+      record(`OpenSSH${suffix}`, await measured(opensshFromFile));
+      record(`ssh2 alone${suffix}`, await measured(() => ssh2Copy(direct)));
+    };
+    try {
+      console.log('generated payload: each phase copy after one OpenSSH and one ssh2-alone copy');
+      await phaseRun(exec, { bytes }, rounds + 1, others(''), (x, copy) => (copy === 1 ? console.log(`  phase copy 1 (fresh connection, not counted): ${show(x)}`) : record('phase', x)));
+      console.log('file payload (the file OpenSSH reads):');
+      round = 0;
+      await phaseRun(exec, { file: payload }, rounds + 1, others(' (file pass)'), (x, copy) => (copy > 1 ? record('phase, file payload', x) : undefined));
+    } finally {
+      direct.close();
+    }
+    console.log(`median: ${[...results.keys()].map((k) => `${k} ${m(k).toFixed(1)} MB/s`).join(', ')}`);
     const ratio = m('phase') / m('OpenSSH');
     console.log(`ratio phase / OpenSSH: ${ratio.toFixed(3)} (target ≥ 0.95) ${ratio >= 0.95 ? 'OK' : 'BELOW TARGET'}`);
-    console.log(`ratio phase (file payload) / OpenSSH: ${(m('phase, file payload') / m('OpenSSH')).toFixed(3)}`);
+    console.log(`ratio phase (file payload) / OpenSSH: ${(m('phase, file payload') / m('OpenSSH (file pass)')).toFixed(3)}`);
     console.log(`ratio ssh2 alone / OpenSSH: ${(m('ssh2 alone') / m('OpenSSH')).toFixed(3)}; phase / ssh2 alone: ${(m('phase') / m('ssh2 alone')).toFixed(3)}`);
   } finally {
     await execFileP('ssh', [...sshBase, '-O', 'exit', `root@${host.address}`]).catch(() => undefined);
