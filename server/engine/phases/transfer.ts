@@ -437,26 +437,32 @@ function runCopy(o: CopyOptions): Promise<CopySummary | 'stopped'> {
 
 /**
  * Writes `total` bytes of the generated buffer, synchronously until the channel
- * is full, then again on 'drain': no promise per chunk on the hot path.
+ * is full, then again from its 'drain' event: no promise or timer per chunk.
  */
 function pumpGenerated(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal, total: number): Promise<boolean> {
   const buf = chunk();
   let left = total;
   return new Promise((resolve) => {
-    const more = () => {
+    const finish = (complete: boolean) => {
+      ch.off('drain', more);
+      ch.off('close', onClose);
+      stop.removeEventListener('abort', onClose);
+      resolve(complete);
+    };
+    const onClose = () => finish(false);
+    function more() {
       while (left > 0) {
-        if (stop.aborted) return resolve(false);
+        if (stop.aborted) return finish(false);
         const n = Math.min(left, buf.length);
         left -= n;
-        const piece = n === buf.length ? buf : buf.subarray(0, n);
         batch.batch();
-        if (!ch.write(piece)) {
-          void drained(ch, stop).then((ok) => (ok ? more() : resolve(false)));
-          return;
-        }
+        if (!ch.write(n === buf.length ? buf : buf.subarray(0, n))) return; // 'drain' calls again
       }
-      resolve(!stop.aborted);
-    };
+      finish(!stop.aborted);
+    }
+    ch.on('drain', more);
+    ch.once('close', onClose);
+    stop.addEventListener('abort', onClose, { once: true });
     more();
   });
 }
