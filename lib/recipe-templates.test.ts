@@ -13,11 +13,16 @@ describe('recipe templates', () => {
       const r = recipeSchema.parse(RECIPE_TEMPLATES.find((t) => t.id === id)?.recipe);
       const wait = r.phases.find((p) => p.kind === 'wait-for-ssh');
       expect(wait).toMatchObject({ on: 'guest', timeoutSec: 60, intervalSec: 1, onTimeout: 'skip' });
-      const repro = r.phases.at(-1);
-      expect(repro?.kind === 'script' && repro.run).toContain('seq 1 15');
-      expect(repro?.kind === 'script' && repro.run).toContain('timeout 3m');
-      expect(repro).toMatchObject({ onFailure: 'exitcode', onTimeout: 'bad' });
     }
+    // The guest bisect copies with the built-in transfer phase (live graphs): 15 copies, 3 min each.
+    const guest = recipeSchema.parse(RECIPE_TEMPLATES.find((t) => t.id === 'guest-kernel')?.recipe);
+    expect(guest.phases.at(-1)).toMatchObject({ kind: 'transfer', on: 'guest', copies: 15, bytes: 2 * 1024 ** 3, copyTimeoutSec: 180, onFailure: 'bad' });
+    // The host bisect looks for a fix (custom terms), so its reproducer is a script whose exit code the hint explains.
+    const host = recipeSchema.parse(RECIPE_TEMPLATES.find((t) => t.id === 'host-kernel')?.recipe);
+    const repro = host.phases.at(-1);
+    expect(repro?.kind === 'script' && repro.run).toContain('seq 1 15');
+    expect(repro?.kind === 'script' && repro.run).toContain('timeout 3m');
+    expect(repro).toMatchObject({ onFailure: 'exitcode', onTimeout: 'bad' });
   });
 
   it('the host kernel template reboots into the kernel the build announced and explains the terms to find a fix', () => {

@@ -34,7 +34,9 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
       "The seed's bisect.sh: build a VM image with the kernel under test, copy it to the VM host, restart the VM with virsh, wait for the guest's SSH, run the reproducer.",
     hint:
       'Add hosts "vm-host" (the hypervisor) and "guest" (the test VM, fixed IP) on the Hosts page. The guest image must keep its SSH host key ' +
-      '(bake it into the image): a changed key is refused. A failed image build is a skip; a guest that does not answer SSH within 60 s is a skip.',
+      '(bake it into the image): a changed key is refused. A failed image build is a skip; a guest that does not answer SSH within 60 s is a skip. ' +
+      'The reproducer is the seed\'s: 15 copies of 2 GiB to the guest, with live throughput graphs; a copy that makes no progress for 20 s, ' +
+      'or takes over 3 minutes, makes the commit bad.',
     recipe: {
       phases: [
         {
@@ -81,7 +83,17 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
         },
         { name: 'virsh start', kind: 'script', on: 'vm-host', run: 'sudo virsh start repro-vm', timeoutSec: 120, onFailure: 'abort', onTimeout: 'abort' },
         { name: 'wait for guest', kind: 'wait-for-ssh', on: 'guest', timeoutSec: 60, intervalSec: 1, onTimeout: 'skip' },
-        { name: 'reproducer', kind: 'script', run: COPY_REPRODUCER, timeoutSec: 15 * 200, onFailure: 'exitcode', onTimeout: 'bad' },
+        {
+          name: 'reproducer',
+          kind: 'transfer',
+          on: 'guest',
+          copies: 15,
+          bytes: 2 * 1024 ** 3,
+          sink: '/dev/null',
+          copyTimeoutSec: 180,
+          stallSec: 20,
+          onFailure: 'bad',
+        },
       ],
     },
   },

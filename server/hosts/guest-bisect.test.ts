@@ -114,24 +114,28 @@ describe(`guest kernel template through the API (${dbKind()})`, () => {
       ].join('\n'),
       'copy image': `${ssh(vmHost)} "cat > ${vmDir}/nixos.qcow2" < "$IMAGE"`,
       'virsh destroy': `touch ${vmDir}/destroy`,
-      'install image': `set -e; cp ${vmDir}/nixos.qcow2 ${vmDir}/disk.raw; rm -f ${vmDir}/nixos.qcow2`,
-      'virsh start': `touch ${vmDir}/start`,
-      reproducer: [
-        'for i in 1 2; do',
-        `  if ! head -c 200000 /dev/urandom | timeout 2 ${ssh(guest)} 'if [ "$(cat ${vmDir}/disk.raw)" = bug ]; then sleep 30; fi; cat > /dev/null'; then`,
-        '    echo "copy $i hung: the network died"; exit 1',
-        '  fi',
-        'done',
+      // The guest's "network": the reproducer's sink is /dev/null on a good kernel, and a FIFO
+      // nobody reads on a bad one, so the copy hangs as in the seed. A writer left blocked on the
+      // previous FIFO is released first.
+      'install image': [
+        `set -e; cp ${vmDir}/nixos.qcow2 ${vmDir}/disk.raw; rm -f ${vmDir}/nixos.qcow2`,
+        `sink=${vmDir}/sink`,
+        'if [ -p "$sink" ]; then timeout 1 cat "$sink" > /dev/null || true; fi',
+        'rm -f "$sink"',
+        `if [ "$(cat ${vmDir}/disk.raw)" = bug ]; then mkfifo "$sink"; else ln -s /dev/null "$sink"; fi`,
       ].join('\n'),
+      'virsh start': `touch ${vmDir}/start`,
     };
     const template = RECIPE_TEMPLATES.find((t) => t.id === 'guest-kernel');
     if (!template) throw new Error('no guest-kernel template');
     const recipe: RecipeInput = {
       phases: template.recipe.phases.map((p) => {
+        // The template's transfer reproducer as it is, scaled down: two small copies, a short stall window.
+        if (p.kind === 'transfer') return { ...p, copies: 2, bytes: 4 * 1024 * 1024, sink: path.join(vmDir, 'sink'), stallSec: 2, copyTimeoutSec: 20 };
         if (p.kind !== 'script') return p;
         const run = testRuns[p.name];
         if (!run) throw new Error(`no test command for template phase ${p.name}`);
-        return { ...p, run, ...(p.name === 'reproducer' ? { timeoutSec: 30 } : {}) };
+        return { ...p, run };
       }).map((p) => (p.kind === 'wait-for-ssh' ? { ...p, intervalSec: 0.25 } : p)),
     };
     // The template's structure is what runs: phases, hosts and meanings.
@@ -143,7 +147,7 @@ describe(`guest kernel template through the API (${dbKind()})`, () => {
       ['install image', 'script', 'vm-host'],
       ['virsh start', 'script', 'vm-host'],
       ['wait for guest', 'wait-for-ssh', 'guest'],
-      ['reproducer', 'script', 'local'],
+      ['reproducer', 'transfer', 'guest'],
     ]);
 
     const git = await gitBisectRun(repo.dir, { bad: 'main', good: ['v5.10'], script: await buildThenBugScript(tmp) });
@@ -169,12 +173,12 @@ describe(`guest kernel template through the API (${dbKind()})`, () => {
     expect(full.length).toBeGreaterThan(2);
     expect(starts).toBeGreaterThanOrEqual(full.length);
     for (const s of full) {
-      expect(s.phases.map((p) => p.on)).toEqual(['local', 'local', 'local', 'vm-host', 'vm-host', 'vm-host', 'guest', 'local']);
+      expect(s.phases.map((p) => p.on)).toEqual(['local', 'local', 'local', 'vm-host', 'vm-host', 'vm-host', 'guest', 'guest']);
       expect(s.phases[6]).toMatchObject({ name: 'wait for guest', kind: 'wait-for-ssh', outcome: 'pass' });
     }
     const badSteps = detail.steps.filter((s) => s.verdict === 'bad');
     expect(badSteps.length).toBeGreaterThan(0);
-    for (const s of badSteps) expect(s.reason).toMatch(/^reproducer: exit 1/);
+    for (const s of badSteps) expect(s.reason).toMatch(/^reproducer: copy 1\/2 stalled/);
     expect(detail.steps.some((s) => s.verdict === 'good')).toBe(true);
   });
 
