@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandSpec, ExecEvent, ExitStatus } from '../types';
 import { InfraError } from '../types';
-import type { PinnedKey, SshTarget } from '../ssh/connection';
+import { connectSsh, type PinnedKey, type SshTarget } from '../ssh/connection';
 import { SshError } from '../ssh/errors';
 import { startSshd, startTcpProxy, type TcpProxy, type TestHost } from '../testing/sshd';
 import { probe, SshExecutor } from './ssh';
@@ -123,6 +123,37 @@ describe('SshExecutor', () => {
       env: { GREETING: "hello 'world'" },
     });
     expect(r.stdout).toEqual([tricky, '/tmp', "hello 'world'"]);
+  });
+
+  it('sends the environment over the channel: a secret is in no command line sent to the host', async () => {
+    const secret = `sekrit-${marker()}`;
+    // Every command line the host is asked to run (what its `ps` can show while the wrapper starts).
+    const commandLines: string[] = [];
+    const exec = new SshExecutor(target(), {
+      connect: async (t) => {
+        const conn = await connectSsh(t);
+        const exec = conn.exec.bind(conn);
+        conn.exec = (command: string) => {
+          commandLines.push(command);
+          return exec(command);
+        };
+        return conn;
+      },
+    });
+    executors.push(exec);
+    let seenInPs: string[] = ['not checked'];
+    const r = await collect(
+      exec,
+      { argv: ['sh', '-c', 'echo started; sleep 1; printf "%s\\n" "$TOKEN"'], env: { TOKEN: secret, BISECT_SESSION: 's1' } },
+      undefined,
+      async (e) => {
+        if (e.type === 'output' && e.lines.includes('started')) seenInPs = await remainingProcesses(secret.slice('sekrit-'.length));
+      },
+    );
+    expect(r.stdout).toEqual(['started', secret]);
+    expect(commandLines).toHaveLength(1);
+    expect(commandLines[0]).not.toContain(secret);
+    expect(seenInPs).toEqual([]);
   });
 
   it('throws InfraError for a missing remote cwd', async () => {

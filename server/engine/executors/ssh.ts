@@ -18,6 +18,7 @@ import {
   buildKillCommand,
   buildRemoteCommand,
   cwdFailedMarker,
+  envFailedMarker,
   parseProcessGroupLine,
   type ProcessGroupInfo,
 } from '../ssh/remote-command';
@@ -144,19 +145,21 @@ export class SshExecutor implements Executor {
 
   async *run(cmd: CommandSpec, signal: AbortSignal): AsyncGenerator<ExecEvent, void, undefined> {
     const nonce = randomBytes(8).toString('hex');
-    const script = buildRemoteCommand(cmd, nonce); // throws UserInputError before any I/O
+    const remote = buildRemoteCommand(cmd, nonce); // throws UserInputError before any I/O
     if (signal.aborted) {
       yield { type: 'exit', status: { kind: 'cancelled' } };
       return;
     }
-    const opened = await this.openChannel(script, signal);
+    const opened = await this.openChannel(remote.script, signal);
     if (!opened) {
       yield { type: 'exit', status: { kind: 'cancelled' } };
       return;
     }
+    // The environment (secrets included) goes over the channel, never on the remote command line.
+    opened.channel.end(remote.stdin);
     const lease = cmd.leaseFile;
     const onGroup = lease ? (g: ProcessGroupInfo) => writeRemoteLease(lease, { executor: this.name, pgid: g.pgid, sid: g.sid }) : undefined;
-    const run = new RemoteRun(opened.conn, opened.channel, nonce, cmd.timeoutMs, signal, cmd.cwd, onGroup);
+    const run = new RemoteRun(opened.conn, opened.channel, nonce, cmd.timeoutMs, signal, { cwd: cmd.cwd, hasEnv: remote.stdin !== '' }, onGroup);
     try {
       for (;;) {
         const event = await run.next();
@@ -240,7 +243,8 @@ class RemoteRun {
   private readonly splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
   private group: ProcessGroupInfo | undefined;
   private groupWaiters: Array<() => void> = [];
-  private cwdFailed = false;
+  /** Why the wrapper could not start the command (its marker line was seen), if it could not. */
+  private setupFailed: 'cwd' | 'env' | undefined;
   private exitCode: number | null = null;
   private exitSignal: string | null = null;
   private ending: { kind: 'timedOut'; afterMs: number } | { kind: 'cancelled' } | undefined;
@@ -258,7 +262,7 @@ class RemoteRun {
     private readonly nonce: string,
     timeoutMs: number,
     private readonly signal: AbortSignal,
-    private readonly cwd: string | undefined,
+    private readonly setup: { cwd: string | undefined; hasEnv: boolean },
     /** Told the remote process group as soon as it is known (for crash-recovery leases). */
     private readonly onGroup?: (info: ProcessGroupInfo) => void,
   ) {
@@ -330,8 +334,9 @@ class RemoteRun {
 
   /** Strips our marker lines from stderr; lines before them (login scripts) pass through. */
   private filterMarkers(lines: string[]): string[] {
-    if (this.group && !this.cwd) return lines;
+    if (this.group && this.setup.cwd === undefined && !this.setup.hasEnv) return lines;
     const cwdMarker = cwdFailedMarker(this.nonce);
+    const envMarker = envFailedMarker(this.nonce);
     return lines.filter((line) => {
       if (!this.group) {
         const info = parseProcessGroupLine(line, this.nonce);
@@ -342,8 +347,8 @@ class RemoteRun {
           return false;
         }
       }
-      if (line === cwdMarker) {
-        this.cwdFailed = true;
+      if (line === cwdMarker || line === envMarker) {
+        this.setupFailed = line === cwdMarker ? 'cwd' : 'env';
         return false;
       }
       return true;
@@ -381,8 +386,12 @@ class RemoteRun {
     this.enqueueLines('stdout', this.splitters.stdout.end());
     this.enqueueLines('stderr', this.filterMarkers(this.splitters.stderr.end()));
     if (this.finished) return;
-    if (this.cwdFailed) {
-      this.fail(new InfraError(`remote working directory ${this.cwd ?? ''} does not exist or is not accessible`));
+    if (this.setupFailed === 'cwd') {
+      this.fail(new InfraError(`remote working directory ${this.setup.cwd ?? ''} does not exist or is not accessible`));
+      return;
+    }
+    if (this.setupFailed === 'env') {
+      this.fail(new InfraError('the remote shell could not read the environment sent to it (is `dd` missing, or was the connection cut?)'));
       return;
     }
     const status = this.status();

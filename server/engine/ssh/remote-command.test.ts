@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,24 +14,38 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
  * through the login shell. Without setsid the shell would inherit the test
  * runner's group, which is 1 when the runner is a container's init (as in CI).
  */
-function runLocally(script: string) {
-  return spawnSync('setsid', ['--wait', '/bin/sh', '-c', script], { encoding: 'utf8' });
+function runLocally(cmd: { script: string; stdin: string }, stdin = cmd.stdin) {
+  return spawnSync('setsid', ['--wait', '/bin/sh', '-c', cmd.script], { encoding: 'utf8', input: stdin });
 }
 
 describe('buildRemoteCommand', () => {
   it('prints the process group first, then execs argv verbatim in cwd with env', () => {
     const weird = "it's $HOME `x` \"q\"\nline2";
-    const script = buildRemoteCommand(
-      { argv: ['sh', '-c', 'printf "%s|%s|%s" "$1" "$PWD" "$MY_VAR"', 'sh', weird], cwd: tmp, env: { MY_VAR: "v'al ue" } },
+    const secret = "v'al ue $(touch pwned) `x`\nline 2 ünï";
+    const cmd = buildRemoteCommand(
+      { argv: ['sh', '-c', 'printf "%s|%s|%s|%s" "$1" "$PWD" "$MY_VAR" "$OTHER"', 'sh', weird], cwd: tmp, env: { MY_VAR: secret, OTHER: '' } },
       nonce,
     );
-    const r = runLocally(script);
+    // Environment values travel on stdin, never on the command line (which `ps` shows).
+    expect(cmd.script).not.toContain('al ue');
+    const r = runLocally(cmd);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`${weird}|${tmp}|v'al ue`);
+    expect(r.stdout).toBe(`${weird}|${tmp}|${secret}|`);
+    expect(existsSync(path.join(tmp, 'pwned'))).toBe(false);
     const first = r.stderr.split('\n')[0] ?? '';
     const info = parseProcessGroupLine(first, nonce);
     expect(info).not.toBeNull();
     expect(info!.pgid).toBeGreaterThan(1);
+  });
+
+  it('a cut-off environment is refused with its own marker and exit 125, and the command never runs', () => {
+    const cmd = buildRemoteCommand({ argv: ['sh', '-c', 'echo ran'], env: { A: '1', B: '2' } }, nonce);
+    const cut = cmd.stdin.slice(0, cmd.stdin.indexOf('\n') + 1); // only "export A='1'"
+    const r = runLocally(cmd, cut);
+    expect(r.status).toBe(125);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`@@bisect-env-${nonce}@@`);
+    expect(buildRemoteCommand({ argv: ['true'] }, nonce).stdin).toBe('');
   });
 
   it('reports a missing cwd with its own marker and exit 126', () => {

@@ -6,15 +6,23 @@ import { quoteArgv, quotePosix } from './shell-quote';
  * dash, bash, zsh, ksh; not csh/fish). No pty is used.
  *
  * The wrapper first reports the shell's process group and session on stderr as
- * one marker line, then `cd`s and `exec`s the command, so the command keeps
- * that process group. sshd makes each session's shell a session and group
- * leader, so killing the group (and the session) kills everything the command
- * started, unless a process deliberately moved itself to a new session.
+ * one marker line, then reads the environment from the channel's stdin, `cd`s
+ * and `exec`s the command, so the command keeps that process group. sshd makes
+ * each session's shell a session and group leader, so killing the group (and
+ * the session) kills everything the command started, unless a process
+ * deliberately moved itself to a new session.
  *
  *   set -- $(ps -o pgid= -o sid= -p $$)        # fallback: /proc/$$/stat fields 5, 6
  *   printf '%s %s %s\n' '@@bisect-pgid-NONCE@@' PGID SID >&2
+ *   __bisect_env=$(dd bs=1 count=N 2>/dev/null) && eval "$__bisect_env" && [ "$__bisect_env_ok" = 1 ] ||
+ *     { printf '%s\n' '@@bisect-env-NONCE@@' >&2; exit 125; }
  *   cd -- 'DIR' || { printf '%s\n' '@@bisect-cwd-NONCE@@' >&2; exit 126; }
- *   exec env -- 'K=V' ... 'argv0' 'argv1' ... </dev/null   # `env` only with env vars; stdin is empty
+ *   exec 'argv0' 'argv1' ... </dev/null         # the command's stdin is empty
+ *
+ * The environment travels as the first N bytes of stdin (`export K='V'` lines,
+ * see `stdin`), never on the command line: sshd runs the wrapper as
+ * `shell -c WRAPPER`, which any user of the host can read with `ps` while it
+ * runs, and environment values include the recipe's secrets.
  *
  * The nonce is random per run so the command's own output cannot forge markers.
  */
@@ -40,29 +48,45 @@ export function cwdFailedMarker(nonce: string): string {
   return `@@bisect-cwd-${nonce}@@`;
 }
 
-/** Builds the remote command string. Throws UserInputError for argv/env that cannot be passed safely. */
-export function buildRemoteCommand(spec: RemoteCommandSpec, nonce: string): string {
+export interface RemoteCommand {
+  /** The command line for the remote shell: holds no environment value. */
+  script: string;
+  /** Write this to the channel's stdin, then end it: the wrapper reads the environment from it. */
+  stdin: string;
+}
+
+export function envFailedMarker(nonce: string): string {
+  return `@@bisect-env-${nonce}@@`;
+}
+
+/** Builds the remote command. Throws UserInputError for argv/env that cannot be passed safely. */
+export function buildRemoteCommand(spec: RemoteCommandSpec, nonce: string): RemoteCommand {
   if (!/^[A-Za-z0-9]+$/.test(nonce)) throw new Error('nonce must be alphanumeric');
   if (spec.argv.length === 0 || spec.argv[0] === '') throw new UserInputError('the command is empty', 'argv');
   const envEntries = Object.entries(spec.env ?? {});
   for (const [name] of envEntries) {
     if (!ENV_NAME.test(name)) throw new UserInputError(`invalid environment variable name "${name}"`, 'env');
   }
-  if (envEntries.length > 0 && (spec.argv[0] ?? '').includes('=')) {
-    throw new UserInputError('a program name containing "=" cannot be combined with environment variables', 'argv');
-  }
   const lines = [
     'set -- $(ps -o pgid= -o sid= -p $$ 2>/dev/null)',
     `[ -n "$2" ] || set -- $(cut -d' ' -f5,6 /proc/$$/stat 2>/dev/null)`,
     `printf '%s %s %s\\n' ${quotePosix(pgidMarker(nonce))} "\${1:-$$}" "\${2:-$$}" >&2`,
   ];
+  // The last line proves the whole block arrived (a cut connection leaves a prefix that may still parse).
+  const stdin = envEntries.length === 0 ? '' : envEntries.map(([k, v]) => `export ${k}=${quotePosix(v)}\n`).join('') + '__bisect_env_ok=1\n';
+  if (stdin !== '') {
+    const bytes = Buffer.byteLength(stdin, 'utf8');
+    const failed = `{ printf '%s\\n' ${quotePosix(envFailedMarker(nonce))} >&2; exit 125; }`;
+    lines.push(
+      `__bisect_env=$(dd bs=1 count=${bytes} 2>/dev/null) && eval "$__bisect_env" && [ "$__bisect_env_ok" = 1 ] || ${failed}`,
+      'unset __bisect_env __bisect_env_ok',
+    );
+  }
   if (spec.cwd !== undefined) {
     lines.push(`cd -- ${quotePosix(spec.cwd)} || { printf '%s\\n' ${quotePosix(cwdFailedMarker(nonce))} >&2; exit 126; }`);
   }
-  const envArgs = envEntries.map(([k, v]) => quotePosix(`${k}=${v}`));
-  const program = envArgs.length > 0 ? `env -- ${envArgs.join(' ')} ${quoteArgv(spec.argv)}` : quoteArgv(spec.argv);
-  lines.push(`exec ${program} </dev/null`);
-  return lines.join('\n');
+  lines.push(`exec ${quoteArgv(spec.argv)} </dev/null`);
+  return { script: lines.join('\n'), stdin };
 }
 
 /** Parses the marker line; null if `line` is not it. Rejects ids ≤ 1 (never kill init or "my own group"). */
