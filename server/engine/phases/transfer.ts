@@ -469,14 +469,17 @@ function pumpGenerated(ch: ClientChannel, batch: SocketBatcher, stop: AbortSigna
 
 /** Buffers a file payload is read into, reused: a copy allocates nothing per chunk. */
 const FILE_BUFFERS = 4;
+/** Reads in flight ahead of the channel, so the disk and the encryption overlap. */
+const READ_AHEAD = 2;
 
 /**
  * Writes `size` bytes of `file` into the channel through a small ring of
- * buffers. A buffer goes back to the ring when the channel's write callback
- * says ssh2 has copied it into packets.
+ * buffers, reading ahead of the writes. A buffer goes back to the ring when
+ * the channel's write callback says ssh2 has copied it into packets.
  */
 async function pumpFile(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal, file: string, size: number): Promise<boolean> {
   const fh = await open(file, 'r');
+  const reads: Promise<{ buf: Buffer; bytes: number; wanted: number; at: number }>[] = [];
   try {
     const free: Buffer[] = Array.from({ length: FILE_BUFFERS }, () => Buffer.allocUnsafe(FILE_CHUNK_BYTES));
     let freed: (() => void) | undefined;
@@ -484,24 +487,35 @@ async function pumpFile(ch: ClientChannel, batch: SocketBatcher, stop: AbortSign
       free.push(buf);
       freed?.();
     };
-    for (let pos = 0; pos < size; ) {
-      if (stop.aborted) return false;
-      let buf = free.pop();
-      while (!buf) {
+    let next = 0; // file offset of the next read to start
+    const readAhead = () => {
+      while (reads.length < READ_AHEAD && next < size && free.length > 0) {
+        const buf = free.pop() as Buffer;
+        const at = next;
+        const wanted = Math.min(buf.length, size - at);
+        next += wanted;
+        reads.push(fh.read(buf, 0, wanted, at).then((r) => ({ buf, bytes: r.bytesRead, wanted, at })));
+      }
+    };
+    for (;;) {
+      readAhead();
+      const pending = reads.shift();
+      if (!pending) {
+        if (next >= size) return !stop.aborted;
+        // Every buffer is still with ssh2: wait for one to come back.
         if (!(await untilFreedOrClosed(ch, stop, (wake) => (freed = wake)))) return false;
-        buf = free.pop();
+        continue;
       }
-      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
-      if (bytesRead === 0) throw new Error(`${file} ended at byte ${pos} of ${size} (it changed during the copy)`);
-      pos += bytesRead;
-      const piece = buf;
+      const { buf, bytes, wanted, at } = await pending;
+      if (bytes !== wanted) throw new Error(`${file} ended at byte ${at + bytes} of ${size} (it changed during the copy)`);
+      if (stop.aborted) return false;
       batch.batch();
-      if (!ch.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), () => release(piece)) && !(await drained(ch, stop))) {
-        return false;
-      }
+      const more = ch.write(bytes === buf.length ? buf : buf.subarray(0, bytes), () => release(buf));
+      readAhead();
+      if (!more && !(await drained(ch, stop))) return false;
     }
-    return !stop.aborted;
   } finally {
+    await Promise.allSettled(reads); // no read may land in a buffer after the file is closed
     await fh.close();
   }
 }
