@@ -28,9 +28,32 @@ export async function recordEvents(db: Db, sessionId: string, batch: NumberedEve
       })),
     );
     for (const { event } of batch) await project(tx as unknown as Db, sessionId, event);
+    await countLines(tx as unknown as Db, sessionId, batch);
     const last = batch[batch.length - 1] as NumberedEvent;
     await tx.update(sessions).set({ lastSeq: last.seq, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
   });
+}
+
+/**
+ * Adds the batch's output lines to their phase rows: one update per phase, not
+ * per output event. Runs after the batch's other events, so a phase started in
+ * this batch has its row.
+ */
+async function countLines(db: Db, sessionId: string, batch: NumberedEvent[]): Promise<void> {
+  const perPhase = new Map<string, { step: number; phase: number; lines: number }>();
+  for (const { event: e } of batch) {
+    if (e.type !== 'output') continue;
+    const key = `${e.step}/${e.phase}`;
+    const entry = perPhase.get(key) ?? { step: e.step, phase: e.phase, lines: 0 };
+    entry.lines += e.lines.length;
+    perPhase.set(key, entry);
+  }
+  for (const { step, phase, lines } of perPhase.values()) {
+    await db
+      .update(phaseRuns)
+      .set({ lineCount: sql`${phaseRuns.lineCount} + ${lines}` })
+      .where(and(eq(phaseRuns.sessionId, sessionId), eq(phaseRuns.step, step), eq(phaseRuns.phase, phase)));
+  }
 }
 
 async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void> {
@@ -57,11 +80,8 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
       await db.insert(phaseRuns).values({ sessionId, step: e.step, phase: e.phase, name: e.name, kind: e.kind, on: e.on, status: 'running' });
       return;
     case 'output':
-      await db
-        .update(phaseRuns)
-        .set({ lineCount: sql`${phaseRuns.lineCount} + ${e.lines.length}` })
-        .where(and(eq(phaseRuns.sessionId, sessionId), eq(phaseRuns.step, e.step), eq(phaseRuns.phase, e.phase)));
-      return;
+      return; // counted per phase for the whole batch: countLines
+
     case 'phaseFinished':
       await db
         .update(phaseRuns)

@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quotePosix } from './shell-quote';
 import { startSshd, type TestHost } from '../testing/sshd';
+import { testTarget } from '../testing/test-hosts';
 import { connectSsh, type SshConnection } from './connection';
 import { useSlabPackets } from './packet-slab';
+import { quotePosix } from './shell-quote';
 
 const MiB = 1024 * 1024;
 let host: TestHost;
@@ -23,17 +24,7 @@ afterAll(async () => {
 });
 
 function connect(): Promise<SshConnection> {
-  const [keyType, keyBase64] = host.hostKeyPub.split(' ');
-  return connectSsh({
-    host: '127.0.0.1',
-    port: host.port,
-    user: 'root',
-    identityFile: host.clientKey,
-    hostKeyPolicy: 'strict',
-    knownHostsFiles: [],
-    pinnedKeys: [{ host: '127.0.0.1', port: host.port, keyType: keyType as string, keyBase64: keyBase64 as string }],
-    sshConfigPath: null,
-  });
+  return connectSsh(testTarget(host, { keepaliveIntervalMs: 5000 }));
 }
 
 /** Data that differs in every MiB and every byte position: a slab reused too early shows up. */
