@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { remoteEnvNameProblem } from './ssh/remote-command';
 import type { FailureMeaning, TimeoutMeaning } from './types';
 
 /**
@@ -148,13 +149,22 @@ export const recipeVariableSchema = z.union([
   z.object({ secret: z.literal(true), value: z.string().min(1).max(100_000).optional(), sealed: z.string().max(200_000).optional() }),
 ]);
 
-export const recipeSchema = z.object({
-  phases: z.array(phaseSchema).min(1, 'a recipe needs at least one phase').max(50),
-  /** Variables every phase receives in its environment. */
-  env: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), recipeVariableSchema)
-    .optional(),
-});
+export const recipeSchema = z
+  .object({
+    phases: z.array(phaseSchema).min(1, 'a recipe needs at least one phase').max(50),
+    /** Variables every phase receives in its environment. */
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), recipeVariableSchema)
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    // Scripts on hosts get the variables through the remote shell, which refuses some names.
+    if (!r.phases.some((p) => p.kind === 'script' && (p.on ?? 'local') !== 'local')) return;
+    for (const name of Object.keys(r.env ?? {})) {
+      const problem = remoteEnvNameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['env', name], message: problem });
+    }
+  });
 
 export type RecipeVariable = z.infer<typeof recipeVariableSchema>;
 

@@ -391,7 +391,11 @@ class RemoteRun {
       return;
     }
     if (this.setupFailed === 'env') {
-      this.fail(new InfraError('the remote shell could not read the environment sent to it (is `dd` missing, or was the connection cut?)'));
+      this.fail(
+        new InfraError(
+          'the remote shell could not take the environment sent to it on stdin: is `dd` missing, does a login script (.bashrc) read stdin, or was the connection cut?',
+        ),
+      );
       return;
     }
     const status = this.status();

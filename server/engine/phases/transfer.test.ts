@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,7 +64,12 @@ interface Run {
   ms: number;
 }
 
-async function run(phase: TransferPhaseSpec, exec: Executor, signal = new AbortController().signal): Promise<Run> {
+async function run(
+  phase: TransferPhaseSpec,
+  exec: Executor,
+  signal = new AbortController().signal,
+  onEvent?: (e: EngineEvent) => void,
+): Promise<Run> {
   const events: EngineEvent[] = [];
   const ctx: PhaseContext = {
     sessionId: 's',
@@ -81,6 +86,7 @@ async function run(phase: TransferPhaseSpec, exec: Executor, signal = new AbortC
     emit: async (e) => {
       await new Promise((r) => setTimeout(r, 2)); // a store that takes a moment
       events.push(e);
+      onEvent?.(e);
     },
   } as PhaseContext;
   const started = performance.now();
@@ -166,6 +172,21 @@ describe('transfer phase over a real sshd', () => {
     const r = await run(spec({ copies: 1, file: 'payload.bin', sink }), executor());
     expect(r.exit.status).toEqual({ kind: 'exited', code: 0 });
     expect(readFileSync(sink).equals(data)).toBe(true);
+  });
+
+  it('a file payload that shrinks between copies fails the copy with a clear reason, not a crash', async () => {
+    const src = path.join(dir, 'shrinking.bin');
+    writeFileSync(src, Buffer.alloc(12 * MiB, 1));
+    const r = await run(spec({ copies: 3, file: 'shrinking.bin', onFailure: 'skip' }), executor(), undefined, (e) => {
+      if (e.type === 'copyFinished' && e.copy === 1) truncateSync(src, 5 * MiB + 3);
+    });
+    const finished = of(r.events, 'copyFinished');
+    expect(finished.map((c) => [c.copy, c.outcome])).toEqual([
+      [1, 'ok'],
+      [2, 'sinkError'],
+    ]);
+    expect(finished[1]?.detail).toMatch(/cannot read the payload: .*shrinking\.bin ended at byte 5242883 of 12582912 \(it changed during the copy\)/);
+    expect(r.exit.decision).toMatchObject({ outcome: 'skip' });
   });
 
   it('a sink that cannot be written fails the copy with the remote error', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import type net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -494,14 +494,16 @@ async function pumpFile(ch: ClientChannel, batch: SocketBatcher, stop: AbortSign
         const at = next;
         const wanted = Math.min(buf.length, size - at);
         next += wanted;
-        reads.push(fh.read(buf, 0, wanted, at).then((r) => ({ buf, bytes: r.bytesRead, wanted, at })));
+        const read = readFully(fh, buf, wanted, at).then((bytes) => ({ buf, bytes, wanted, at }));
+        read.catch(() => undefined); // a failed read-ahead is reported when the loop reaches it, not as an unhandled rejection
+        reads.push(read);
       }
     };
     for (;;) {
       readAhead();
       const pending = reads.shift();
       if (!pending) {
-        if (next >= size) return !stop.aborted;
+        if (next >= size || stop.aborted) return !stop.aborted;
         // Every buffer is still with ssh2: wait for one to come back.
         if (!(await untilFreedOrClosed(ch, stop, (wake) => (freed = wake)))) return false;
         continue;
@@ -520,8 +522,20 @@ async function pumpFile(ch: ClientChannel, batch: SocketBatcher, stop: AbortSign
   }
 }
 
+/** Reads `wanted` bytes at `at`, looping over short reads; fewer only at the end of the file. */
+async function readFully(fh: FileHandle, buf: Buffer, wanted: number, at: number): Promise<number> {
+  let got = 0;
+  while (got < wanted) {
+    const { bytesRead } = await fh.read(buf, got, wanted - got, at + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}
+
 /** Resolves true when `register`'s wake-up is called, false when the channel closes or `stop` aborts first. */
 function untilFreedOrClosed(ch: ClientChannel, stop: AbortSignal, register: (wake: () => void) => void): Promise<boolean> {
+  if (stop.aborted || ch.closed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       register(() => undefined);
@@ -567,6 +581,7 @@ class SocketBatcher {
 }
 
 function drained(ch: ClientChannel, stop: AbortSignal): Promise<boolean> {
+  if (stop.aborted || ch.closed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (ok: boolean) => {
       ch.off('drain', onDrain);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestHost } from '../testing/sshd';
 import { testTarget } from '../testing/test-hosts';
 import { connectSsh, type SshConnection } from './connection';
-import { useSlabPackets } from './packet-slab';
+import { useSlabPackets, usesSlabPackets } from './packet-slab';
 import { quotePosix } from './shell-quote';
 
 const MiB = 1024 * 1024;
@@ -100,6 +100,12 @@ describe('slab packets on a real sshd', () => {
       expect(await copy(conn, data, file, () => protocol.rekey())).toBe(0);
       expect(sha(readFileSync(file))).toBe(sha(data));
       expect(protocol._cipher).not.toBe(before); // the re-key did happen
+      expect(usesSlabPackets(conn.client)).toBe(true); // and the new cipher cuts from slabs too
+      // The connection carries on after the re-key, byte for byte.
+      const after = pattern(8 * MiB, 3);
+      const again = path.join(dir, 'after-rekey.bin');
+      expect(await copy(conn, after, again)).toBe(0);
+      expect(sha(readFileSync(again))).toBe(sha(after));
     } finally {
       conn.close();
     }
@@ -107,6 +113,7 @@ describe('slab packets on a real sshd', () => {
 
   it('refuses what it does not know', () => {
     expect(useSlabPackets({} as never)).toBe(false);
+    expect(usesSlabPackets({} as never)).toBe(false);
     expect(useSlabPackets(undefined as never)).toBe(false);
   });
 });

@@ -19,14 +19,34 @@ import type { Client as Ssh2Client } from 'ssh2';
  * copied, so the packets are byte-for-byte what ssh2 would build, apart from
  * which random bytes pad them.
  *
- * Only the cipher in use now is changed: after a re-key ssh2 makes a new one
- * with its own allocation. Returns false (and changes nothing) when the
- * connection's internals are not what this was written against.
+ * A re-key makes ssh2 create a new cipher; the new one is given the same
+ * allocator once the key exchange completes (ssh2's 'handshake' event), so a
+ * long copy keeps it (OpenSSH re-keys chacha20-poly1305 every GiB). Returns
+ * false (and changes nothing) when the connection's internals are not what
+ * this was written against.
  */
 export function useSlabPackets(client: Ssh2Client): boolean {
+  const applied = patchCipher(client);
+  const marked = client as unknown as { [FOLLOWS_REKEYS]?: boolean } | undefined;
+  if (applied && marked && !marked[FOLLOWS_REKEYS]) {
+    marked[FOLLOWS_REKEYS] = true;
+    client.on('handshake', () => patchCipher(client));
+  }
+  return applied;
+}
+
+/** True when the connection's current cipher cuts its packets from slabs. */
+export function usesSlabPackets(client: Ssh2Client): boolean {
+  return internalsOf(client).cipher?.[PATCHED] === true;
+}
+
+function internalsOf(client: Ssh2Client): { cipher?: Cipher; socket?: unknown } {
   const internals = client as unknown as { _protocol?: { _cipher?: Cipher }; _sock?: unknown } | undefined;
-  const cipher = internals?._protocol?._cipher;
-  const socket = internals?._sock;
+  return { cipher: internals?._protocol?._cipher, socket: internals?._sock };
+}
+
+function patchCipher(client: Ssh2Client): boolean {
+  const { cipher, socket } = internalsOf(client);
   if (!cipher || typeof cipher.allocPacket !== 'function' || cipher[PATCHED] || !(socket instanceof net.Socket)) return false;
   const original = cipher.allocPacket.bind(cipher);
   const layouts = new LayoutCache(original);
@@ -46,6 +66,7 @@ export function useSlabPackets(client: Ssh2Client): boolean {
   return true;
 }
 
+const FOLLOWS_REKEYS = Symbol('slab packets after re-keys');
 const PATCHED = Symbol('slab packets');
 
 interface Cipher {

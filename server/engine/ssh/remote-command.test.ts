@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { recipeSchema } from '../recipe';
 import { buildKillCommand, buildRemoteCommand, parseProcessGroupLine, pgidMarker } from './remote-command';
 
 const nonce = 'abc123';
@@ -56,7 +57,22 @@ describe('buildRemoteCommand', () => {
 
   it('refuses bad env names and empty argv', () => {
     expect(() => buildRemoteCommand({ argv: ['true'], env: { 'A B': 'x' } }, nonce)).toThrow(/invalid environment/);
+    // Our own completeness flag cannot be forged, and names the remote shell refuses are refused here.
+    expect(() => buildRemoteCommand({ argv: ['true'], env: { __bisect_env_ok: '1' } }, nonce)).toThrow(/reserved/);
+    expect(() => buildRemoteCommand({ argv: ['true'], env: { UID: '0' } }, nonce)).toThrow(/read-only/);
     expect(() => buildRemoteCommand({ argv: [] }, nonce)).toThrow(/empty/);
+  });
+});
+
+describe('recipe variables for scripts on hosts', () => {
+  const remote = { name: 'test', kind: 'script', on: 'guest', run: 'make test' } as const;
+  it('names a remote shell cannot take are refused when the recipe is read, with the variable named', () => {
+    const r = recipeSchema.safeParse({ phases: [remote], env: { UID: '0', FINE: 'x' } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['env.UID', expect.stringMatching(/read-only/)]]);
+  });
+  it('local-only recipes keep them (no shell sits in between)', () => {
+    expect(recipeSchema.safeParse({ phases: [{ ...remote, on: 'local' }], env: { UID: '0' } }).success).toBe(true);
   });
 });
 

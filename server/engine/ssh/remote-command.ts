@@ -40,6 +40,16 @@ export interface ProcessGroupInfo {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Names POSIX shells, bash or zsh refuse to assign (an `export` of them fails or kills the shell). */
+const SHELL_READ_ONLY = new Set(['UID', 'EUID', 'PPID', 'SHELLOPTS', 'BASHOPTS', 'BASH_VERSINFO', 'BASHPID', 'GROUPS', 'status', 'pipestatus', 'ZSH_SUBSHELL']);
+
+/** Why `name` cannot be passed to a remote command's environment, or null if it can. */
+export function remoteEnvNameProblem(name: string): string | null {
+  if (name.startsWith('__bisect_')) return `environment variable names starting with __bisect_ are reserved ("${name}")`;
+  if (SHELL_READ_ONLY.has(name)) return `environment variable "${name}" cannot be set for a command on a host: the remote shell treats it as read-only`;
+  return null;
+}
+
 export function pgidMarker(nonce: string): string {
   return `@@bisect-pgid-${nonce}@@`;
 }
@@ -66,6 +76,8 @@ export function buildRemoteCommand(spec: RemoteCommandSpec, nonce: string): Remo
   const envEntries = Object.entries(spec.env ?? {});
   for (const [name] of envEntries) {
     if (!ENV_NAME.test(name)) throw new UserInputError(`invalid environment variable name "${name}"`, 'env');
+    const problem = remoteEnvNameProblem(name);
+    if (problem) throw new UserInputError(problem, 'env');
   }
   const lines = [
     'set -- $(ps -o pgid= -o sid= -p $$ 2>/dev/null)',
@@ -73,10 +85,12 @@ export function buildRemoteCommand(spec: RemoteCommandSpec, nonce: string): Remo
     `printf '%s %s %s\\n' ${quotePosix(pgidMarker(nonce))} "\${1:-$$}" "\${2:-$$}" >&2`,
   ];
   // The last line proves the whole block arrived (a cut connection leaves a prefix that may still parse).
-  const stdin = envEntries.length === 0 ? '' : envEntries.map(([k, v]) => `export ${k}=${quotePosix(v)}\n`).join('') + '__bisect_env_ok=1\n';
+  const failed = `{ printf '%s\\n' ${quotePosix(envFailedMarker(nonce))} >&2; exit 125; }`;
+  // Each export must succeed (a shell may refuse a name); the last line proves the whole block arrived.
+  const stdin =
+    envEntries.length === 0 ? '' : envEntries.map(([k, v]) => `export ${k}=${quotePosix(v)} || ${failed}\n`).join('') + '__bisect_env_ok=1\n';
   if (stdin !== '') {
     const bytes = Buffer.byteLength(stdin, 'utf8');
-    const failed = `{ printf '%s\\n' ${quotePosix(envFailedMarker(nonce))} >&2; exit 125; }`;
     lines.push(
       `__bisect_env=$(dd bs=1 count=${bytes} 2>/dev/null) && eval "$__bisect_env" && [ "$__bisect_env_ok" = 1 ] || ${failed}`,
       'unset __bisect_env __bisect_env_ok',
