@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, stat } from 'node:fs/promises';
 import type net from 'node:net';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClientChannel } from 'ssh2';
 import type { EngineEvent } from '../events';
@@ -11,6 +8,7 @@ import { useSlabPackets } from '../ssh/packet-slab';
 import { quotePosix } from '../ssh/shell-quote';
 import { type ExecEvent, type ExitStatus, type PhaseOutcome, UserInputError } from '../types';
 import type { PhaseContext } from './context';
+import { openPayload, type Payload, SocketBatcher } from './transfer-payload';
 import {
   connectionErrorDetail,
   CopyMeter,
@@ -30,59 +28,8 @@ import {
 
 /** How often the bytes sent on the socket are read. */
 export const SAMPLE_INTERVAL_MS = 250;
-/** Size of the generated payload's buffer, written over and over. */
-const CHUNK_BYTES = 256 * 1024;
-/** File payloads are read in pieces of this size. */
-const FILE_CHUNK_BYTES = 1024 * 1024;
 /** Most stderr of the sink command kept for the failure message. */
 const STDERR_TAIL_CHARS = 2000;
-
-let generatedChunk: Buffer | undefined;
-/** One random buffer for every generated payload (random, so nothing on the way can compress it). */
-function chunk(): Buffer {
-  generatedChunk ??= randomBytes(CHUNK_BYTES);
-  return generatedChunk;
-}
-
-interface Payload {
-  bytes: number;
-  /** For the log: `generated` or the file's path. */
-  label: string;
-  /**
-   * Writes the whole payload into the channel, respecting its backpressure.
-   * Resolves true when all of it was written, false when stopped or closed first.
-   */
-  pump(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal): Promise<boolean>;
-}
-
-async function openPayload(phase: TransferPhaseSpec, worktree: string): Promise<Payload> {
-  if (phase.file !== undefined) {
-    const file = path.resolve(worktree, phase.file);
-    let size: number;
-    try {
-      const st = await stat(file);
-      if (!st.isFile()) throw new Error('not a regular file');
-      size = st.size;
-    } catch (err) {
-      throw new UserInputError(
-        `transfer phase "${phase.name}": cannot read its payload file ${file} (${(err as Error).message}); fix "file" or use "bytes"`,
-        'recipe',
-      );
-    }
-    if (size === 0) throw new UserInputError(`transfer phase "${phase.name}": payload file ${file} is empty`, 'recipe');
-    return {
-      bytes: size,
-      label: file,
-      pump: (ch, batch, stop) => pumpFile(ch, batch, stop, file, size),
-    };
-  }
-  const total = phase.bytes ?? 0;
-  return {
-    bytes: total,
-    label: 'generated',
-    pump: (ch, batch, stop) => pumpGenerated(ch, batch, stop, total),
-  };
-}
 
 /** The remote sink: `exec cat > PATH` (the path quoted for the remote shell). */
 export function sinkCommand(sink: string): string {
@@ -432,167 +379,5 @@ function runCopy(o: CopyOptions): Promise<CopySummary | 'stopped'> {
       },
       (err: unknown) => end('connectionError', (at, ms) => connectionErrorDetail(at, ms, (err as Error).message)),
     );
-  });
-}
-
-/**
- * Writes `total` bytes of the generated buffer, synchronously until the channel
- * is full, then again from its 'drain' event: no promise or timer per chunk.
- */
-function pumpGenerated(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal, total: number): Promise<boolean> {
-  const buf = chunk();
-  let left = total;
-  return new Promise((resolve) => {
-    const finish = (complete: boolean) => {
-      ch.off('drain', more);
-      ch.off('close', onClose);
-      stop.removeEventListener('abort', onClose);
-      resolve(complete);
-    };
-    const onClose = () => finish(false);
-    function more() {
-      while (left > 0) {
-        if (stop.aborted) return finish(false);
-        const n = Math.min(left, buf.length);
-        left -= n;
-        batch.batch();
-        if (!ch.write(n === buf.length ? buf : buf.subarray(0, n))) return; // 'drain' calls again
-      }
-      finish(!stop.aborted);
-    }
-    ch.on('drain', more);
-    ch.once('close', onClose);
-    stop.addEventListener('abort', onClose, { once: true });
-    more();
-  });
-}
-
-/** Buffers a file payload is read into, reused: a copy allocates nothing per chunk. */
-const FILE_BUFFERS = 4;
-/** Reads in flight ahead of the channel, so the disk and the encryption overlap. */
-const READ_AHEAD = 2;
-
-/**
- * Writes `size` bytes of `file` into the channel through a small ring of
- * buffers, reading ahead of the writes. A buffer goes back to the ring when
- * the channel's write callback says ssh2 has copied it into packets.
- */
-async function pumpFile(ch: ClientChannel, batch: SocketBatcher, stop: AbortSignal, file: string, size: number): Promise<boolean> {
-  const fh = await open(file, 'r');
-  const reads: Promise<{ buf: Buffer; bytes: number; wanted: number; at: number }>[] = [];
-  try {
-    const free: Buffer[] = Array.from({ length: FILE_BUFFERS }, () => Buffer.allocUnsafe(FILE_CHUNK_BYTES));
-    let freed: (() => void) | undefined;
-    const release = (buf: Buffer) => {
-      free.push(buf);
-      freed?.();
-    };
-    let next = 0; // file offset of the next read to start
-    const readAhead = () => {
-      while (reads.length < READ_AHEAD && next < size && free.length > 0) {
-        const buf = free.pop() as Buffer;
-        const at = next;
-        const wanted = Math.min(buf.length, size - at);
-        next += wanted;
-        const read = readFully(fh, buf, wanted, at).then((bytes) => ({ buf, bytes, wanted, at }));
-        read.catch(() => undefined); // a failed read-ahead is reported when the loop reaches it, not as an unhandled rejection
-        reads.push(read);
-      }
-    };
-    for (;;) {
-      readAhead();
-      const pending = reads.shift();
-      if (!pending) {
-        if (next >= size || stop.aborted) return !stop.aborted;
-        // Every buffer is still with ssh2: wait for one to come back.
-        if (!(await untilFreedOrClosed(ch, stop, (wake) => (freed = wake)))) return false;
-        continue;
-      }
-      const { buf, bytes, wanted, at } = await pending;
-      if (bytes !== wanted) throw new Error(`${file} ended at byte ${at + bytes} of ${size} (it changed during the copy)`);
-      if (stop.aborted) return false;
-      batch.batch();
-      const more = ch.write(bytes === buf.length ? buf : buf.subarray(0, bytes), () => release(buf));
-      readAhead();
-      if (!more && !(await drained(ch, stop))) return false;
-    }
-  } finally {
-    await Promise.allSettled(reads); // no read may land in a buffer after the file is closed
-    await fh.close();
-  }
-}
-
-/** Reads `wanted` bytes at `at`, looping over short reads; fewer only at the end of the file. */
-async function readFully(fh: FileHandle, buf: Buffer, wanted: number, at: number): Promise<number> {
-  let got = 0;
-  while (got < wanted) {
-    const { bytesRead } = await fh.read(buf, got, wanted - got, at + got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return got;
-}
-
-/** Resolves true when `register`'s wake-up is called, false when the channel closes or `stop` aborts first. */
-function untilFreedOrClosed(ch: ClientChannel, stop: AbortSignal, register: (wake: () => void) => void): Promise<boolean> {
-  if (stop.aborted || ch.closed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      register(() => undefined);
-      ch.off('close', onClose);
-      stop.removeEventListener('abort', onClose);
-      resolve(ok);
-    };
-    const onClose = () => done(false);
-    register(() => done(true));
-    ch.on('close', onClose);
-    stop.addEventListener('abort', onClose, { once: true });
-  });
-}
-
-/**
- * Batches what ssh2 writes to the socket in one turn of the event loop into
- * one writev. ssh2 writes every 32 KiB packet on its own, mostly from its
- * handler of the peer's window adjustments; corking the socket before that
- * handler runs (a prepended 'data' listener) and before our own writes, and
- * uncorking on setImmediate, cuts the system time of a copy by about a third.
- */
-class SocketBatcher {
-  private pending = false;
-  private readonly onData = () => this.batch();
-
-  constructor(private readonly socket: net.Socket) {
-    socket.prependListener('data', this.onData);
-  }
-
-  batch(): void {
-    if (this.pending) return;
-    this.pending = true;
-    this.socket.cork();
-    setImmediate(() => {
-      this.pending = false;
-      this.socket.uncork();
-    });
-  }
-
-  stop(): void {
-    this.socket.off('data', this.onData);
-  }
-}
-
-function drained(ch: ClientChannel, stop: AbortSignal): Promise<boolean> {
-  if (stop.aborted || ch.closed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      ch.off('drain', onDrain);
-      ch.off('close', onClose);
-      stop.removeEventListener('abort', onClose);
-      resolve(ok);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    ch.on('drain', onDrain);
-    ch.on('close', onClose);
-    stop.addEventListener('abort', onClose, { once: true });
   });
 }
