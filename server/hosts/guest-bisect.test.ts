@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { testAuth, TEST_PRINCIPAL } from '../../test/auth';
+import { TEST_PRINCIPAL } from '../../test/auth';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { RECIPE_TEMPLATES } from '../../lib/recipe-templates';
 import { dbKind, openTestDb } from '../../test/db';
+import { makeTestRuntime } from '../../test/test-runtime';
 import { appRouter } from '../api/root';
 import { createCallerFactory } from '../api/trpc';
-import { EventBus } from '../bus';
 import { LocalExecutor } from '../engine/executors/local';
 import type { RecipeInput } from '../engine/recipe';
 import { generateRepo, gitBisectRun, type GeneratedRepo } from '../engine/testing/repo';
@@ -15,7 +15,7 @@ import { buildThenBugScript, makeTempDir, removeDir } from '../engine/testing/sc
 import { startSshd, type TestHost } from '../engine/testing/sshd';
 import { delay, watchMarker, type MarkerWatch } from '../engine/testing/test-hosts';
 import type { Runtime } from '../runtime';
-import { SessionService } from '../sessions/service';
+import type { SessionService } from '../sessions/service';
 import { HostService } from './service';
 
 /**
@@ -48,17 +48,8 @@ beforeAll(async () => {
     timing: { readyTimeoutMs: 3000, keepaliveIntervalMs: 1000, keepaliveCountMax: 2 },
   });
   await hosts.load();
-  const bus = new EventBus();
-  sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor: (on) => hosts.executorFor(on), infraRetryDelayMs: 100 });
-  rt = {
-    config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
-    db: handle,
-    bus,
-    sessions,
-    hosts,
-    auth: testAuth(handle.db),
-    shutdown: async () => sessions.shutdown(),
-  };
+  ({ rt } = makeTestRuntime(handle, tmp, { hosts, infraRetryDelayMs: 100 }));
+  sessions = rt.sessions;
   repo = await generateRepo({ dir: path.join(tmp, 'linux'), commits: 24, mergeEvery: 6, culprit: 15, unbuildable: [7], tags: { 'v5.10': 0 } });
 });
 

@@ -1,20 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { testAuth, TEST_PRINCIPAL } from '../../test/auth';
+import { TEST_PRINCIPAL } from '../../test/auth';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { dbKind, openTestDb } from '../../test/db';
+import { makeTestRuntime } from '../../test/test-runtime';
 import { appRouter } from '../api/root';
 import { createCallerFactory } from '../api/trpc';
-import { EventBus } from '../bus';
 import { LocalExecutor } from '../engine/executors/local';
 import { makeTempDir, removeDir } from '../engine/testing/scripts';
 import { startSshAgent, startSshd, type TestAgent, type TestHost } from '../engine/testing/sshd';
 import { isUserInputError, type ExecEvent } from '../engine/types';
 import type { Runtime } from '../runtime';
-import { SessionService } from '../sessions/service';
 import { HostService } from './service';
 
 let tmp: string;
@@ -41,17 +40,7 @@ beforeAll(async () => {
     timing: { readyTimeoutMs: 3000, keepaliveIntervalMs: 500, keepaliveCountMax: 2 },
   });
   await hosts.load();
-  const bus = new EventBus();
-  const sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor: (on) => hosts.executorFor(on) });
-  rt = {
-    config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
-    db: handle,
-    bus,
-    sessions,
-    hosts,
-    auth: testAuth(handle.db),
-    shutdown: async () => sessions.shutdown(),
-  };
+  ({ rt } = makeTestRuntime(handle, tmp, { hosts }));
 });
 
 afterAll(async () => {

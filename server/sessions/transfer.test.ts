@@ -1,21 +1,18 @@
 import path from 'node:path';
-import { testAuth, TEST_PRINCIPAL } from '../../test/auth';
+import { TEST_PRINCIPAL } from '../../test/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { dbKind, openTestDb } from '../../test/db';
+import { makeTestRuntime } from '../../test/test-runtime';
 import { appRouter } from '../api/root';
 import { createCallerFactory } from '../api/trpc';
-import { EventBus } from '../bus';
-import { LocalExecutor } from '../engine/executors/local';
 import { SshExecutor } from '../engine/executors/ssh';
 import { MiB } from '../engine/phases/transfer-stats';
 import { generateRepo, type GeneratedRepo } from '../engine/testing/repo';
 import { buildThenBugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
 import { startSshd, type TestHost } from '../engine/testing/sshd';
-import { UserInputError, type Executor } from '../engine/types';
+import { UserInputError } from '../engine/types';
 import type { Runtime } from '../runtime';
-import { HostService } from '../hosts/service';
-import { SessionService } from './service';
 import { streamSessionEvents } from './stream';
 
 /** The transfer phase through the whole server path: engine events → DB → API and the event stream. */
@@ -45,23 +42,12 @@ beforeAll(async () => {
     },
     { name: 'guest' },
   );
-  const bus = new EventBus();
-  const local = new LocalExecutor();
-  const executorFor = (on: string): Executor => {
-    if (on === 'local') return local;
-    if (on === 'guest') return guest;
-    throw new UserInputError(`unknown host ${on}`, 'recipe');
-  };
-  const sessions = new SessionService({ db: handle.db, bus, dataDir: tmp, executorFor });
-  rt = {
-    config: { port: 0, host: '127.0.0.1', dataDir: tmp, databaseUrl: undefined },
-    db: handle,
-    bus,
-    sessions,
-    hosts: new HostService({ db: handle.db }),
-    auth: testAuth(handle.db),
-    shutdown: async () => sessions.shutdown(),
-  };
+  ({ rt } = makeTestRuntime(handle, tmp, {
+    hostExecutor: (on) => {
+      if (on === 'guest') return guest;
+      throw new UserInputError(`unknown host ${on}`, 'recipe');
+    },
+  }));
   repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 40, culprit: 25, tags: { base: 0 } });
 });
 
