@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { TEST_PRINCIPAL } from '../../test/auth';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
@@ -152,6 +152,32 @@ describe(`session controls (${dbKind()})`, () => {
     expect(stopped.steps.at(-1)?.state).toBe('interrupted');
     rt = await makeRuntime(); // resumes every running session
     const d = await finished(id);
+    expect(culprit(d)).toBe(gitCulprit);
+    const shas = countedShas(d);
+    expect(new Set(shas).size).toBe(shas.length);
+  });
+
+  it('a repository missing at restart pauses the session with the reason; resumed once it is back, it ends as git does', async () => {
+    const { id } = await start(script('sleep 0.3; test ! -e BUG'), { checkEndpoints: false });
+    await until('two finished steps', async () => (await detail(id)).steps.filter((s) => s.state === 'done').length >= 2);
+    await rt.shutdown();
+    const moved = `${repo.dir}-unmounted`;
+    await rename(repo.dir, moved);
+    try {
+      rt = await makeRuntime();
+      const paused = await until('paused', async () => {
+        const d = await detail(id);
+        return d.session.status === 'paused' && d;
+      });
+      expect(paused.session.error).toMatch(/^cannot continue: .*Fix it and resume, or cancel\.$/);
+      expect(paused.session.error).toContain(repo.dir);
+      expect(paused.steps.filter((s) => s.state === 'done').length).toBeGreaterThanOrEqual(2); // nothing lost
+    } finally {
+      await rename(moved, repo.dir);
+    }
+    expect(await api().sessions.resume({ id })).toEqual({ resumed: true });
+    const d = await finished(id);
+    expect(d.session.status).toBe('done');
     expect(culprit(d)).toBe(gitCulprit);
     const shas = countedShas(d);
     expect(new Set(shas).size).toBe(shas.length);

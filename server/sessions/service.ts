@@ -249,8 +249,11 @@ export class SessionService {
         history: historyFromSteps(detail.steps, s.goodShas.length, s.checkEndpoints),
       };
     } catch (error) {
+      // The repository may be back later (an unmounted disk, a moved clone): pause, keep every
+      // verdict, and let the user resume once it is fixed, or cancel.
       const message = error instanceof Error ? error.message : String(error);
-      await recorder.emit({ type: 'sessionFinished', status: 'failed', result: null, bisectLog: s.bisectLog, error: `cannot continue: ${message}` });
+      await recorder.emit({ type: 'sessionPaused', reason: `cannot continue: ${message}. Fix it and resume, or cancel.` });
+      await recorder.flush();
       return;
     }
     const controller = new AbortController();
