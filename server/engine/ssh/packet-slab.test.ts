@@ -111,6 +111,27 @@ describe('slab packets on a real sshd', () => {
     }
   });
 
+  it('with chacha20-poly1305 and a server that re-keys every 4 MiB, a long copy stays byte for byte and on slabs', async () => {
+    const rekeying = await startSshd({ extraConfig: ['Ciphers chacha20-poly1305@openssh.com', 'RekeyLimit 4M'] });
+    const conn = await connectSsh(testTarget(rekeying, { keepaliveIntervalMs: 5000 }));
+    try {
+      const protocol = (conn.client as unknown as { _protocol: { _cipher: unknown } })._protocol;
+      expect((protocol._cipher as object).constructor.name).toMatch(/ChaCha/);
+      expect(useSlabPackets(conn.client)).toBe(true);
+      let handshakes = 0;
+      conn.client.on('handshake', () => handshakes++);
+      const data = pattern(40 * MiB + 5, 4);
+      const file = path.join(dir, 'chacha.bin');
+      expect(await copy(conn, data, file)).toBe(0);
+      expect(sha(readFileSync(file))).toBe(sha(data));
+      expect(handshakes).toBeGreaterThanOrEqual(3); // the server re-keyed along the way
+      expect(usesSlabPackets(conn.client)).toBe(true);
+    } finally {
+      conn.close();
+      await rekeying.dispose();
+    }
+  });
+
   it('refuses what it does not know', () => {
     expect(useSlabPackets({} as never)).toBe(false);
     expect(usesSlabPackets({} as never)).toBe(false);

@@ -158,7 +158,7 @@ export async function sshKeygenFingerprint(pubFile: string): Promise<string> {
   return fp;
 }
 
-export async function startSshd(opts: { port?: number } = {}): Promise<TestHost> {
+export async function startSshd(opts: { port?: number; /** More sshd_config lines (Ciphers, RekeyLimit…). */ extraConfig?: string[] } = {}): Promise<TestHost> {
   installExitHook();
   mkdirSync('/run/sshd', { recursive: true });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bisect-sshd-'));
@@ -177,7 +177,7 @@ export async function startSshd(opts: { port?: number } = {}): Promise<TestHost>
     readFileSync(`${clientKey}.pub`, 'utf8') + readFileSync(`${clientKeyWithPassphrase}.pub`, 'utf8'),
   );
   const port = opts.port ?? (await freePort());
-  const configFile = writeSshdConfig(dir, { port, listen: '127.0.0.1', hostKey, authorizedKeys });
+  const configFile = writeSshdConfig(dir, { port, listen: '127.0.0.1', hostKey, authorizedKeys, extra: opts.extraConfig });
   const hostKeyPub = readFileSync(`${hostKey}.pub`, 'utf8').trim();
   const fingerprint = await sshKeygenFingerprint(`${hostKey}.pub`);
   const [keyType, keyB64] = hostKeyPub.split(' ');
@@ -401,7 +401,10 @@ export async function startSshAgent(keys: string[], dir?: string): Promise<TestA
 }
 
 /** Writes a test host's sshd_config (absolute paths only: a relative one makes sshd reset connections). */
-export function writeSshdConfig(dir: string, o: { port: number; listen: string; hostKey: string; authorizedKeys: string }): string {
+export function writeSshdConfig(
+  dir: string,
+  o: { port: number; listen: string; hostKey: string; authorizedKeys: string; extra?: string[] },
+): string {
   const configFile = path.join(dir, 'sshd_config');
   const lines = [
     `Port ${o.port}`,
@@ -420,6 +423,7 @@ export function writeSshdConfig(dir: string, o: { port: number; listen: string; 
     'MaxStartups 100',
     'MaxSessions 50',
     'LogLevel INFO',
+    ...(o.extra ?? []),
     '',
   ];
   writeFileSync(configFile, lines.join('\n'));
