@@ -31,10 +31,11 @@ import { parseArgs, promisify } from 'node:util';
 import type { EngineEvent } from '../server/engine/events';
 import { SshExecutor } from '../server/engine/executors/ssh';
 import { runTransferPhase } from '../server/engine/phases/transfer';
+import { SocketBatcher, tuneForBulkData } from '../server/engine/phases/transfer-payload';
 import { MiB } from '../server/engine/phases/transfer-stats';
 import { transferPhaseSchema } from '../server/engine/recipe';
 import { connectSsh, type SshConnection, type SshTarget } from '../server/engine/ssh/connection';
-import { useSlabPackets } from '../server/engine/ssh/packet-slab';
+import { usesSlabPackets } from '../server/engine/ssh/packet-slab';
 import { netnsUnavailable, startNetnsHost } from '../server/engine/testing/netns-host';
 import { startSshd } from '../server/engine/testing/sshd';
 
@@ -142,25 +143,14 @@ async function measured(copy: Copy): Promise<Round> {
 /** A connection set up as the transfer phase sets up its own. */
 async function ssh2Connection(exec: SshExecutor): Promise<SshConnection> {
   const conn = await exec.openConnection({ signal: new AbortController().signal });
-  if (!useSlabPackets(conn.client)) throw new Error('slab packets unavailable');
-  conn.socket.setNoDelay(true);
+  tuneForBulkData(conn);
+  if (!usesSlabPackets(conn.client)) throw new Error('slab packets unavailable');
   return conn;
 }
 
 /** The generated payload straight into a new channel of `conn`, batched as the phase batches. */
 async function ssh2Copy(conn: SshConnection): Promise<Omit<Round, 'machineMs'>> {
-  const socket = conn.socket;
-  let corked = false;
-  const batch = () => {
-    if (corked) return;
-    corked = true;
-    socket.cork();
-    setImmediate(() => {
-      corked = false;
-      socket.uncork();
-    });
-  };
-  socket.prependListener('data', batch);
+  const batcher = new SocketBatcher(conn.socket);
   const buf = randomBytes(256 * 1024);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -177,7 +167,7 @@ async function ssh2Copy(conn: SshConnection): Promise<Omit<Round, 'machineMs'>> 
           while (left > 0) {
             const n = Math.min(left, buf.length);
             left -= n;
-            batch();
+            batcher.batch();
             if (!ch.write(n === buf.length ? buf : buf.subarray(0, n))) return void ch.once('drain', more);
           }
           ch.end();
@@ -186,7 +176,7 @@ async function ssh2Copy(conn: SshConnection): Promise<Omit<Round, 'machineMs'>> 
       });
     });
   } finally {
-    socket.off('data', batch);
+    batcher.stop();
   }
   const cpu = process.cpuUsage(cpu0);
   return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../server/engine/events';
 import { dbKind, openTestDb } from '../../test/db';
+import { insertTestSession } from '../../test/sessions';
 import type { DbHandle } from '../client';
 import { listEventsAfter, recordEvents } from './events';
-import { getSessionDetail, insertSession } from './sessions';
+import { getSessionDetail } from './sessions';
 
 let h: DbHandle;
 beforeAll(async () => {
@@ -25,17 +25,11 @@ const out = (phase: number, n: number): EngineEvent => ({
 
 describe(`recording events (${dbKind()})`, () => {
   it('counts output lines per phase across batches, including a phase started in the same batch', async () => {
-    const id = randomUUID();
-    await insertSession(h.db, {
-      id,
-      status: 'running',
-      title: 't',
-      repoPath: '/r',
-      bad: 'main',
-      good: ['v1'],
-      badSha: 'b'.repeat(40),
-      goodShas: ['a'.repeat(40)],
-      recipe: { phases: [{ name: 'build', kind: 'script', run: 'make' }, { name: 'test', kind: 'script', run: 'make test' }] },
+    const id = await insertTestSession(h.db, {
+      phases: [
+        { name: 'build', kind: 'script', run: 'make' },
+        { name: 'test', kind: 'script', run: 'make test' },
+      ],
     });
     let seq = 0;
     const rec = (...evs: EngineEvent[]) => recordEvents(h.db, id, evs.map((event) => ({ seq: ++seq, event })));

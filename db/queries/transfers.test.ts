@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKind, openTestDb } from '../../test/db';
+import { insertTestSession } from '../../test/sessions';
 import type { DbHandle } from '../client';
 import { recordEvents } from './events';
-import { getSessionDetail, insertSession } from './sessions';
+import { getSessionDetail } from './sessions';
 import { listCopySamples } from './transfers';
 
 let h: DbHandle;
@@ -14,21 +14,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function newSession(): Promise<string> {
-  const id = randomUUID();
-  await insertSession(h.db, {
-    id,
-    status: 'running',
-    title: 't',
-    repoPath: '/r',
-    bad: 'main',
-    good: ['v1'],
-    badSha: 'b'.repeat(40),
-    goodShas: ['a'.repeat(40)],
-    recipe: { phases: [{ name: 'copy', kind: 'transfer', on: 'guest', bytes: 100 }] },
-  });
-  return id;
-}
+const newSession = () => insertTestSession(h.db, { phases: [{ name: 'copy', kind: 'transfer', on: 'guest', bytes: 100 }] });
 
 const commit = { sha: 'c'.repeat(40), subject: 's', author: 'a', authorEmail: 'a@b', date: '2024-01-01T00:00:00Z' };
 

@@ -94,14 +94,7 @@ export async function listCopies(db: Db, sessionId: string): Promise<Map<string,
 }
 
 /** One copy with its samples, as `sessions.samples` returns it. */
-export interface CopySamples {
-  step: number;
-  phase: number;
-  copy: number;
-  copies: number;
-  payloadBytes: number;
-  stallSec: number;
-  copyTimeoutSec: number;
+export interface CopySamples extends Omit<CopyStarted, 'type'> {
   outcome: CopyOutcome | 'running';
   detail: string;
   bytes: number;

@@ -57,6 +57,15 @@ const script = (run: string): RecipeInput => ({ phases: [{ name: 'test', kind: '
 const countedShas = (d: Awaited<ReturnType<typeof detail>>) =>
   d.steps.filter((s) => s.kind === 'bisect' && !s.superseded && s.state === 'done').map((s) => s.commit.sha);
 
+/** Waits for the session to end; it is done, on git's culprit, with each tested commit counted once. */
+async function endsOnGitsCulprit(id: string): Promise<void> {
+  const d = await finished(id);
+  expect(d.session.status).toBe('done');
+  expect(culprit(d)).toBe(gitCulprit);
+  const shas = countedShas(d);
+  expect(new Set(shas).size).toBe(shas.length);
+}
+
 describe(`session controls (${dbKind()})`, () => {
   it('pauses after the current step and resumes to the same culprit as git', async () => {
     const { id } = await start(script('sleep 0.2; test ! -e BUG'));
@@ -71,11 +80,7 @@ describe(`session controls (${dbKind()})`, () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await detail(id)).steps.length).toBe(stepsWhilePaused);
     expect(await api().sessions.resume({ id })).toEqual({ resumed: true });
-    const d = await finished(id);
-    expect(d.session.status).toBe('done');
-    expect(culprit(d)).toBe(gitCulprit);
-    const shas = countedShas(d);
-    expect(new Set(shas).size).toBe(shas.length);
+    await endsOnGitsCulprit(id);
   });
 
   it('retries the current step: the first attempt is kept as interrupted', async () => {
@@ -136,11 +141,7 @@ describe(`session controls (${dbKind()})`, () => {
     // And once more between steps, when the next phase would start in a missing directory.
     await until('a third step', async () => (await detail(id)).steps.length >= 4);
     await rm(path.join(tmp, 'worktrees', id), { recursive: true, force: true });
-    const d = await finished(id);
-    expect(d.session.status).toBe('done');
-    expect(culprit(d)).toBe(gitCulprit);
-    const shas = countedShas(d);
-    expect(new Set(shas).size).toBe(shas.length);
+    await endsOnGitsCulprit(id);
   });
 
   it('survives a clean shutdown: steps are interrupted, not failed, and a new service resumes', async () => {
@@ -176,11 +177,7 @@ describe(`session controls (${dbKind()})`, () => {
       await rename(moved, repo.dir);
     }
     expect(await api().sessions.resume({ id })).toEqual({ resumed: true });
-    const d = await finished(id);
-    expect(d.session.status).toBe('done');
-    expect(culprit(d)).toBe(gitCulprit);
-    const shas = countedShas(d);
-    expect(new Set(shas).size).toBe(shas.length);
+    await endsOnGitsCulprit(id);
   });
 
   it('cancels a paused session', async () => {

@@ -11,6 +11,7 @@ import { MiB } from '../engine/phases/transfer-stats';
 import { generateRepo, type GeneratedRepo } from '../engine/testing/repo';
 import { buildThenBugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
 import { startSshd, type TestHost } from '../engine/testing/sshd';
+import { APP_TIMINGS, testTarget } from '../engine/testing/test-hosts';
 import { UserInputError } from '../engine/types';
 import type { Runtime } from '../runtime';
 import { streamSessionEvents } from './stream';
@@ -28,20 +29,7 @@ beforeAll(async () => {
   tmp = await makeTempDir('transfer-service-');
   handle = await openTestDb();
   host = await startSshd();
-  const [keyType, keyBase64] = host.hostKeyPub.split(' ');
-  guest = new SshExecutor(
-    {
-      host: '127.0.0.1',
-      port: host.port,
-      user: 'root',
-      identityFile: host.clientKey,
-      hostKeyPolicy: 'strict',
-      knownHostsFiles: [],
-      pinnedKeys: [{ host: '127.0.0.1', port: host.port, keyType: keyType as string, keyBase64: keyBase64 as string }],
-      sshConfigPath: null,
-    },
-    { name: 'guest' },
-  );
+  guest = new SshExecutor(testTarget(host, APP_TIMINGS), { name: 'guest' });
   ({ rt } = makeTestRuntime(handle, tmp, {
     hostExecutor: (on) => {
       if (on === 'guest') return guest;

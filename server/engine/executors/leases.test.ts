@@ -3,8 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SshTarget } from '../ssh/connection';
 import { startSshd, type TestHost } from '../testing/sshd';
+import { APP_TIMINGS, testTarget } from '../testing/test-hosts';
 import { LocalExecutor } from './local';
 import { reapLeftovers, writeLease, writeRemoteLease } from './leases';
 import { SshExecutor } from './ssh';
@@ -57,17 +57,7 @@ describe('process-group leases', () => {
   });
 
   it('kills a group a dead server left on a host, through the host executor', async () => {
-    const [keyType, keyBase64] = host.hostKeyPub.split(' ');
-    const target: SshTarget = {
-      host: '127.0.0.1',
-      port: host.port,
-      user: 'root',
-      identityFile: host.clientKey,
-      hostKeyPolicy: 'strict',
-      knownHostsFiles: [],
-      pinnedKeys: [{ host: '127.0.0.1', port: host.port, keyType: keyType ?? '', keyBase64: keyBase64 ?? '' }],
-      sshConfigPath: null,
-    };
+    const target = testTarget(host, APP_TIMINGS);
     const executor = new SshExecutor(target, { name: 'vm-host' });
     try {
       // The "test host" is this machine: a group started for session-c stands for the remote leftover.

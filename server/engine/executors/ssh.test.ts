@@ -6,21 +6,19 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandSpec, ExecEvent, ExitStatus } from '../types';
 import { InfraError } from '../types';
-import { connectSsh, type PinnedKey, type SshTarget } from '../ssh/connection';
+import { connectSsh, type SshTarget } from '../ssh/connection';
 import { SshError } from '../ssh/errors';
 import { startSshd, startTcpProxy, type TcpProxy, type TestHost } from '../testing/sshd';
+import { testTarget } from '../testing/test-hosts';
 import { probe, SshExecutor } from './ssh';
 
 const execFileP = promisify(execFile);
 
 let host: TestHost;
-let hostPin: (port: number) => PinnedKey;
 const executors: SshExecutor[] = [];
 
 beforeAll(async () => {
   host = await startSshd();
-  const [keyType, keyBase64] = host.hostKeyPub.split(' ');
-  hostPin = (port) => ({ host: '127.0.0.1', port, keyType: keyType!, keyBase64: keyBase64! });
 });
 
 afterAll(async () => {
@@ -29,21 +27,7 @@ afterAll(async () => {
 });
 
 function target(over: Partial<SshTarget> = {}): SshTarget {
-  const port = over.port ?? host.port;
-  return {
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    identityFile: host.clientKey,
-    hostKeyPolicy: 'strict',
-    knownHostsFiles: [],
-    pinnedKeys: [hostPin(port)],
-    sshConfigPath: null,
-    readyTimeoutMs: 5000,
-    keepaliveIntervalMs: 1000,
-    keepaliveCountMax: 2,
-    ...over,
-  };
+  return testTarget(host, { readyTimeoutMs: 5000, keepaliveIntervalMs: 1000, ...over });
 }
 
 function executor(over: Partial<SshTarget> = {}): SshExecutor {

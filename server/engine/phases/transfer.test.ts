@@ -6,8 +6,8 @@ import type { EngineEvent } from '../events';
 import { SshExecutor } from '../executors/ssh';
 import { LocalExecutor } from '../executors/local';
 import { transferPhaseSchema, type TransferPhaseSpec } from '../recipe';
-import type { PinnedKey, SshTarget } from '../ssh/connection';
 import { startSshd, startTcpProxy, type TcpProxy, type TestHost } from '../testing/sshd';
+import { testTarget } from '../testing/test-hosts';
 import { isUserInputError, type ExecEvent, type Executor } from '../types';
 import type { PhaseContext } from './context';
 import { runTransferPhase, sinkCommand } from './transfer';
@@ -28,25 +28,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function pin(port: number): PinnedKey {
-  const [keyType, keyBase64] = host.hostKeyPub.split(' ');
-  return { host: '127.0.0.1', port, keyType: keyType as string, keyBase64: keyBase64 as string };
-}
-
 function executor(port = host.port): SshExecutor {
-  const target: SshTarget = {
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    identityFile: host.clientKey,
-    hostKeyPolicy: 'strict',
-    knownHostsFiles: [],
-    pinnedKeys: [pin(port)],
-    sshConfigPath: null,
-    readyTimeoutMs: 5000,
-    keepaliveIntervalMs: 1000,
-    keepaliveCountMax: 2,
-  };
+  const target = testTarget(host, { port, readyTimeoutMs: 5000, keepaliveIntervalMs: 1000 });
   const e = new SshExecutor(target, { name: 'guest' });
   closers.push(() => e.close());
   return e;

@@ -4,11 +4,10 @@ import type { ClientChannel } from 'ssh2';
 import type { EngineEvent } from '../events';
 import type { TransferPhaseSpec } from '../recipe';
 import type { SshConnection } from '../ssh/connection';
-import { useSlabPackets } from '../ssh/packet-slab';
 import { quotePosix } from '../ssh/shell-quote';
 import { type ExecEvent, type ExitStatus, type PhaseOutcome, UserInputError } from '../types';
 import type { PhaseContext } from './context';
-import { openPayload, type Payload, SocketBatcher } from './transfer-payload';
+import { openPayload, type Payload, SocketBatcher, tuneForBulkData } from './transfer-payload';
 import {
   connectionErrorDetail,
   CopyMeter,
@@ -110,11 +109,7 @@ export async function* runTransferPhase(phase: TransferPhaseSpec, ctx: PhaseCont
       throw err;
     }
     const link = conn;
-    // Bulk data: packets from reused slabs instead of one allocation each (half
-    // the CPU per GiB), and no Nagle delay on the last segment of each batched
-    // write (it held every burst back until the peer's ACK).
-    useSlabPackets(link.client);
-    link.socket.setNoDelay(true);
+    tuneForBulkData(link);
     const summaries: CopySummary[] = [];
     for (let copy = 1; copy <= phase.copies; copy++) {
       await events.send({

@@ -34,6 +34,9 @@ export function testTarget(host: TestHost, over: Partial<SshTarget> = {}): SshTa
   };
 }
 
+/** Overrides for `testTarget` that keep the app's own connection timings instead of the short test ones. */
+export const APP_TIMINGS: Partial<SshTarget> = { readyTimeoutMs: undefined, keepaliveIntervalMs: undefined, keepaliveCountMax: undefined };
+
 export function testHostExecutor(
   host: TestHost,
   name: string,
