@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { inheritableEnvironment, SERVER_SETTINGS } from './engine/executors/child-env';
 
 /** The one reader of process.env. Everything else takes options. */
 const envSchema = z.object({
@@ -15,6 +16,18 @@ const envSchema = z.object({
   SSH_AUTH_SOCK: z.string().optional(),
   /** Extra known_hosts files (colon-separated), besides ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts. */
   BISECT_KNOWN_HOSTS: z.string().optional(),
+  /**
+   * Further server variables local phases may see (comma-separated names), e.g.
+   * IPMI_PASSWORD for a local `ipmitool -E` power cycle. The server's own
+   * settings cannot be listed.
+   */
+  BISECT_PASS_ENV: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((n) => n.trim()).filter(Boolean))
+    .refine((names) => names.every((n) => !SERVER_SETTINGS.has(n)), {
+      message: `BISECT_PASS_ENV cannot name the server's own settings (${[...SERVER_SETTINGS].join(', ')}): phases must never see them`,
+    }),
   /** The admin password; without it the first start prints a one-time sign-in URL. */
   DASHBOARD_PASSWORD: z.string().min(8, 'DASHBOARD_PASSWORD must have at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
   /** Accepted as an API token (automation, tests). */
@@ -34,9 +47,15 @@ export interface ServerConfig {
   dashboardPassword?: string | undefined;
   /** $DASHBOARD_TOKEN */
   dashboardToken?: string | undefined;
+  /**
+   * What local phases, power-cycle commands and git inherit from the server's
+   * environment: the allowlist of child-env.ts plus $BISECT_PASS_ENV, never a
+   * server setting. Unset: a minimal environment from the OS account.
+   */
+  childEnv?: Readonly<Record<string, string>>;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -52,5 +71,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     extraKnownHosts: (e.BISECT_KNOWN_HOSTS ?? '').split(':').filter(Boolean).map((f) => path.resolve(f)),
     dashboardPassword: e.DASHBOARD_PASSWORD,
     dashboardToken: e.DASHBOARD_TOKEN,
+    childEnv: inheritableEnvironment(env, e.BISECT_PASS_ENV),
   };
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { openDb, type DbHandle } from '../db/client';
 import { AuthService } from './auth/service';
 import { EventBus } from './bus';
+import { setInheritedEnvironment } from './engine/executors/child-env';
 import { LocalExecutor } from './engine/executors/local';
 import type { Executor } from './engine/types';
 import { readConfig, type ServerConfig } from './env';
@@ -39,7 +40,9 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   });
   await auth.bootstrap();
   const bus = new EventBus();
-  const local = new LocalExecutor();
+  // Local phases, power cycles and git see only the allowlisted environment (never DASHBOARD_*, DATABASE_URL).
+  if (o.config.childEnv) setInheritedEnvironment(o.config.childEnv);
+  const local = new LocalExecutor(o.config.childEnv ? { baseEnv: o.config.childEnv } : {});
   const hosts = new HostService({
     db: db.db,
     local,

@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
+import { childEnvironment, inheritedEnvironment } from '../executors/child-env';
 import { InfraError } from '../types';
+
+/** git's fixed settings, over the allowlisted environment local commands get (never the server's settings). */
+const GIT_ENV = { LC_ALL: 'C', LANG: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
 
 export interface GitResult {
   stdout: string;
@@ -9,7 +13,8 @@ export interface GitResult {
 
 /**
  * Runs the real `git` binary with an argument array (never a shell string).
- * LC_ALL=C keeps messages in one language; prompts are disabled.
+ * LC_ALL=C keeps messages in one language; prompts are disabled. Its environment
+ * is the allowlisted one of local commands (child-env.ts).
  */
 export function runGit(cwd: string, args: string[], input?: string): Promise<GitResult> {
   return new Promise((resolve, reject) => {
@@ -19,7 +24,7 @@ export function runGit(cwd: string, args: string[], input?: string): Promise<Git
       {
         cwd,
         maxBuffer: 256 * 1024 * 1024,
-        env: { ...process.env, LC_ALL: 'C', LANG: 'C', GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' },
+        env: childEnvironment(inheritedEnvironment(), GIT_ENV),
       },
       (error, stdout, stderr) => {
         if (error && typeof (error as NodeJS.ErrnoException).code === 'string') {

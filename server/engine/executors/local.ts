@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { AsyncQueue } from '../util/async-queue';
 import { releaseLease, writeLease } from './leases';
 import { LineSplitter } from '../util/line-splitter';
+import { childEnvironment, inheritedEnvironment, type Environment } from './child-env';
 import { InfraError, type CommandSpec, type ExecEvent, type ExitStatus, type Executor } from '../types';
 
 /** Output batches buffered before the child's pipes are paused (backpressure). */
@@ -18,14 +19,28 @@ const PIPE_CLOSE_GRACE_MS = 300;
  * command deliberately leaves behind after a normal exit (a VM started in the
  * background) are not touched.
  */
+export interface LocalExecutorOptions {
+  /**
+   * The server variables commands inherit (default: `inheritedEnvironment()`,
+   * the allowlisted environment set at start). Never the whole process.env:
+   * see child-env.ts. Each command's own `env` is laid over it.
+   */
+  baseEnv?: Environment;
+}
+
 export class LocalExecutor implements Executor {
   readonly name = 'local';
+  private readonly baseEnv: Environment | undefined;
+
+  constructor(o: LocalExecutorOptions = {}) {
+    this.baseEnv = o.baseEnv;
+  }
 
   async *run(cmd: CommandSpec, signal: AbortSignal): AsyncIterable<ExecEvent> {
     const [program, ...args] = cmd.argv;
     if (!program) throw new InfraError('empty command');
     const queue = new AsyncQueue<ExecEvent>();
-    const child = spawnChild(program, args, cmd);
+    const child = spawnChild(program, args, cmd, this.baseEnv ?? inheritedEnvironment());
     // Synchronous on purpose: awaiting here would let `exit` fire before its listener exists.
     if (cmd.leaseFile && child.pid !== undefined) writeLease(cmd.leaseFile, child.pid);
     const stop = stopper(child);
@@ -87,10 +102,10 @@ export class LocalExecutor implements Executor {
   }
 }
 
-function spawnChild(program: string, args: string[], cmd: CommandSpec): ChildProcess {
+function spawnChild(program: string, args: string[], cmd: CommandSpec, baseEnv: Environment): ChildProcess {
   return spawn(program, args, {
     cwd: cmd.cwd,
-    env: { ...process.env, ...cmd.env },
+    env: childEnvironment(baseEnv, cmd.env),
     detached: true, // own process group: kill(-pid) reaches the whole tree
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,7 +14,7 @@ import {
   type SshErrorCode,
 } from './errors';
 import { checkHostKey, fingerprintSha256, keyTypeOf, knownKeyTypesForHost, type PinnedKey } from './known-hosts';
-import { parseProxyJump, resolveSshConfig, type JumpHost } from './ssh-config';
+import { parseProxyJump, resolveSshConfig, safeLocalUser, type JumpHost } from './ssh-config';
 
 const { Client, utils } = ssh2;
 
@@ -115,14 +115,6 @@ function hostLabel(host: string, port: number): string {
   return port === 22 ? host : `${host}:${port}`;
 }
 
-function localUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? 'root';
-  }
-}
-
 function resolveTarget(target: SshTarget): ResolvedTarget {
   let config: ReturnType<typeof resolveSshConfig>;
   try {
@@ -135,7 +127,7 @@ function resolveTarget(target: SshTarget): ResolvedTarget {
   }
   const hostName = config.hostName;
   const port = target.port ?? config.port ?? 22;
-  const user = target.user ?? config.user ?? localUser();
+  const user = target.user ?? config.user ?? safeLocalUser();
   let identityFiles: string[];
   let identityExplicit = false;
   if (target.identityFile) {
@@ -170,7 +162,7 @@ function loadCredentials(target: SshTarget, resolved: ResolvedTarget): { methods
   const tried: string[] = [];
   const username = resolved.user;
   if (target.useAgent) {
-    const agent = target.agentSocket ?? process.env.SSH_AUTH_SOCK;
+    const agent = target.agentSocket; // the server's $SSH_AUTH_SOCK arrives here through HostService (config.sshAuthSock)
     if (agent) {
       methods.push({ type: 'agent', username, agent });
       tried.push('ssh-agent');

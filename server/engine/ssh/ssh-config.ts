@@ -156,11 +156,12 @@ function expandPath(value: string, homeDir: string): string {
   return value;
 }
 
-function safeLocalUser(): string {
+/** This process's user name (from the passwd entry; `root` when the uid has none, as in bare containers). */
+export function safeLocalUser(): string {
   try {
     return os.userInfo().username;
   } catch {
-    return process.env.USER ?? 'root';
+    return 'root';
   }
 }
 
