@@ -3,7 +3,7 @@ import type { Db } from '../db/client';
 import type { StoredEvent } from '../db/schema';
 import type { EngineEvent, EventSink } from './engine/events';
 import type { EventBus } from './bus';
-import { redact } from './secrets/box';
+import { Redactor } from './secrets/redactor';
 
 /** Most lines in one stored output event. */
 export const MAX_LINES_PER_BATCH = 1000;
@@ -28,21 +28,23 @@ export class SessionRecorder implements EventSink {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown = null;
+  private readonly redactor: Redactor;
 
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly sessionId: string,
     lastSeq: number,
-    /** Values that must never be stored: replaced in every event before it is written. */
-    private readonly secrets: readonly string[] = [],
+    /** Values that must never be stored: replaced in every event before it is written (each line of a multi-line one too). */
+    secrets: readonly string[] = [],
   ) {
     this.seq = lastSeq;
+    this.redactor = new Redactor(secrets);
   }
 
   async emit(raw: EngineEvent): Promise<void> {
     if (this.failure) throw this.failure;
-    const event = this.secrets.length > 0 ? redactEvent(raw, this.secrets) : raw;
+    const event = storable(raw, this.redactor);
     if (event.type === 'output') {
       this.addOutput(event);
       if (this.pendingLines >= MAX_PENDING_LINES) await this.flush();
@@ -108,8 +110,12 @@ export class SessionRecorder implements EventSink {
   }
 }
 
-/** The event with every secret value replaced, in output lines and in any other text. */
-function redactEvent(e: EngineEvent, secrets: readonly string[]): EngineEvent {
-  if (e.type === 'output') return { ...e, lines: e.lines.map((l) => redact(l, secrets)) };
-  return JSON.parse(redact(JSON.stringify(e), secrets.map((s) => JSON.stringify(s).slice(1, -1)))) as EngineEvent;
+/**
+ * The event as it is stored: every secret replaced, in output lines and in any
+ * other text, and output lines cut to the stored length after redaction (a
+ * secret across the cut keeps no prefix).
+ */
+function storable(e: EngineEvent, redactor: Redactor): EngineEvent {
+  if (e.type === 'output') return { ...e, lines: e.lines.map((l) => redactor.line(l)) };
+  return redactor.deep(e);
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Redactor } from './redactor';
 
 const PREFIX = 'v1:';
 
@@ -50,9 +51,7 @@ export class SecretBox {
   }
 }
 
-/** Replaces every occurrence of each secret in `text` (longest first). */
+/** Replaces every occurrence of each secret (and each long line of a multi-line one) in `text`: see Redactor. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length > 0 && out.includes(s)) out = out.split(s).join('[secret]');
-  return out;
+  return new Redactor(secrets).text(text);
 }

@@ -17,11 +17,12 @@ describe('LineSplitter', () => {
     expect(out).toEqual(['ü✓']);
   });
 
-  it('cuts over-long lines into bounded pieces', () => {
+  it('hands on the first part of an over-long line at once and drops the rest of it', () => {
     const s = new LineSplitter(4);
-    expect(s.push('abcdefghij')).toEqual(['abcd', 'efgh']);
-    expect(s.push('kl\nmn')).toEqual(['ijkl']);
-    expect(s.push('opq\n')).toEqual(['mnop', 'q']);
+    expect(s.push('abcdefghij')).toEqual(['abcd']);
+    expect(s.push('kl\nmn')).toEqual([]);
+    expect(s.push('opq\nrstu\n')).toEqual(['mnop', 'rstu']);
+    expect(s.push('vwxyz')).toEqual(['vwxy']);
     expect(s.end()).toEqual([]);
   });
 });
