@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hostNamesInRecipe, makeRedactor, redactJson } from './redact';
+import { hostNamesInRecipe, makeRedactor, MAX_REDACTED_CHARS, redactJson } from './redact';
+import { redactEvents } from './redacted-events';
 
 const plain = makeRedactor({ hideHosts: false, hostNames: ['buildbox', 'guest1.lab'] });
 const hidden = makeRedactor({ hideHosts: true, hostNames: ['buildbox', 'guest1.lab', 'local'], hostAddresses: ['guest1.example.net'] });
@@ -71,5 +72,104 @@ describe('redactJson', () => {
   it('finds the host names a recipe uses', () => {
     expect(hostNamesInRecipe(recipe).sort()).toEqual(['buildbox', 'guest1.lab']);
     expect(hostNamesInRecipe({ phases: [{ on: 'local' }] })).toEqual([]);
+  });
+});
+
+describe('makeRedactor: linear time on hostile text', () => {
+  const K = 64 * 1024;
+  /** One 64 KiB line repeating `unit`: each of these made a quadratic pattern take seconds. */
+  const line = (unit: string) => unit.repeat(Math.ceil(K / unit.length)).slice(0, K);
+  const units = [
+    'A', '/a', 'a-', 'a_', 'a.', '1.', '1:', 'a:', ':', '~/', '$HOME/', 'id_', 'id_rsa', '.pem', 'x.pem.', '/.ss', '/.ssh',
+    'a://', '://a', 'a://b:', 'ssh ', 'ssh -i', ' -i ', 'password', 'password ', '_password', 'token=', 'IdentityFile ', 'identity file ',
+    '-----BEGIN ', '-----END ', '-----BEGIN PRIVATE KEY-----', 'buildbox.', 'guest1.lab-', 'fe80::', 'fe80::1 ', 'ab:cd:', '10.0.0.', '1.1.1.1 ', '"', "'", ' ',
+  ];
+  const redactors = [plain, hidden];
+
+  /** Best of two runs, in ms: the budget is about the algorithm, not a busy machine's worst moment. */
+  function timeOf(lines: string[], r: typeof plain): number {
+    let best = Infinity;
+    for (let run = 0; run < 2; run++) {
+      const t = performance.now();
+      for (const l of lines) r.text(l);
+      best = Math.min(best, performance.now() - t);
+    }
+    return best;
+  }
+
+  it('redacts 1 MiB of mixed adversarial lines (16 × 64 KiB) in under 200 ms', () => {
+    const lines = units.slice(0, 16).map(line);
+    for (const r of redactors) expect(timeOf(lines, r)).toBeLessThan(200);
+  });
+
+  it.each(units)('1 MiB of %j lines in under 200 ms', (unit) => {
+    const lines = Array.from({ length: 16 }, () => line(unit));
+    for (const r of redactors) expect(timeOf(lines, r)).toBeLessThan(200);
+  });
+
+  it('still redacts what hides inside a huge line', () => {
+    const pad = 'A'.repeat(30_000);
+    const out = plain.text(`${pad} ssh -i /srv/k/lab host ${pad} PASSWORD=hunter2 ${pad}/home/u/.ssh/id_rsa ${pad}`);
+    expect(out).not.toMatch(/\/srv\/k\/lab|hunter2|\.ssh|id_rsa/);
+    expect(out.length).toBeGreaterThan(120_000);
+  });
+
+  it('cuts text beyond MAX_REDACTED_CHARS at whitespace, never showing half a token', () => {
+    const long = `${'word '.repeat(MAX_REDACTED_CHARS / 5 - 1)}SECRETPREFIX${'x'.repeat(100)}`;
+    const out = plain.text(long);
+    expect(out.length).toBeLessThan(MAX_REDACTED_CHARS + 100);
+    expect(out).not.toContain('SECRETPREFIX');
+    expect(out).toMatch(/… \[\d+ characters not shown\]$/);
+    expect(plain.text('A'.repeat(MAX_REDACTED_CHARS + 1))).toBe(`… [${MAX_REDACTED_CHARS + 1} characters not shown]`);
+  });
+});
+
+describe('makeRedactor: identity files', () => {
+  const withKeys = makeRedactor({ hideHosts: true, hostNames: ['lab'], keyPaths: ['/srv/keys/lab', '/opt/k'] });
+
+  it.each([
+    ['AUTH_FAILED: cannot read identity file /srv/keys/lab: ENOENT', 'AUTH_FAILED: cannot read identity file <key path>: ENOENT'],
+    ['cannot load identity file /var/lib/other/key: bad passphrase', 'cannot load identity file <key path>: bad passphrase'],
+    ['key /srv/keys/lab.pub and /opt/k', 'key <key path>.pub and <key path>'],
+    ['identityFile="/somewhere/deploy"', 'identityFile=<key path>'],
+  ])('%s', (input, output) => {
+    expect(withKeys.text(input)).toBe(output);
+  });
+
+  it('leaves look-alikes and prose alone', () => {
+    for (const line of ['set an identity file or use ssh-agent', '/opt/kernel/build /srv/keys/labs', 'x/opt/k']) {
+      expect(withKeys.text(line)).toBe(line);
+    }
+  });
+
+  it('keys the cacheable result by the options', () => {
+    expect(withKeys.key).toBe(makeRedactor({ hideHosts: true, hostNames: ['lab'], keyPaths: ['/opt/k', '/srv/keys/lab'] }).key);
+    expect(withKeys.key).not.toBe(makeRedactor({ hideHosts: false, hostNames: ['lab'], keyPaths: ['/opt/k', '/srv/keys/lab'] }).key);
+  });
+});
+
+describe('redactEvents', () => {
+  const output = (seq: number, lines: string[]) => ({ seq, payload: { type: 'output' as const, step: 1, phase: 0, stream: 'stdout' as const, lines } });
+  const big = 'x'.repeat(2000);
+
+  it('redacts each payload once per redactor and reuses it for later viewers', async () => {
+    const events = [output(1, [`PASSWORD=hunter2 ${big}`]), output(2, ['ssh buildbox true'])];
+    const first = await redactEvents(events, hidden, 'sess-a');
+    expect(first.map((e) => e.seq)).toEqual([1, 2]);
+    expect(JSON.stringify(first)).not.toContain('hunter2');
+    expect(JSON.stringify(first)).toContain('ssh host-1 true');
+    const again = await redactEvents(events, hidden, 'sess-a');
+    expect(again[0]?.payload).toBe(first[0]?.payload);
+    expect((await redactEvents(events, plain, 'sess-a'))[0]?.payload).not.toBe(first[0]?.payload);
+    expect((await redactEvents(events, hidden, 'sess-b'))[0]?.payload).not.toBe(first[0]?.payload);
+  });
+
+  it('lets other work run while it redacts many megabytes', async () => {
+    const events = Array.from({ length: 64 }, (_, i) => output(i + 1, Array.from({ length: 16 }, () => `${'a-'.repeat(16 * 1024)}`)));
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    await redactEvents(events, plain, 'sess-big');
+    clearInterval(ticker);
+    expect(turns).toBeGreaterThan(5);
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * What a share link may show. Credentials and key paths never leave the
  * server; with `hideHosts` host names and addresses are replaced too. Pure
@@ -11,13 +13,17 @@ export interface RedactOptions {
   hostNames: string[];
   /** Addresses or DNS names of those hosts, hidden as `<address>`. */
   hostAddresses?: string[];
+  /** Key files the server knows of (the hosts registry's identity files): always replaced by `<key path>`. */
+  keyPaths?: string[];
 }
 
 export interface Redactor {
   readonly hideHosts: boolean;
+  /** Identifies what this redactor does (its options): equal keys redact equally, so results can be cached under it. */
+  readonly key: string;
   /** A phase's `on`: the alias (`host-1`, …) when hosts are hidden. */
   host(on: string): string;
-  /** Any free text: log lines, reasons, errors, scripts. */
+  /** Any free text: log lines, reasons, errors, scripts. Linear in the length of `s`, which is cut at MAX_REDACTED_CHARS. */
   text(s: string): string;
 }
 
@@ -25,21 +31,96 @@ const KEY_PATH = '<key path>';
 const REDACTED = '<redacted>';
 const ADDRESS = '<address>';
 
+/**
+ * The longest string `text` redacts; anything longer is cut (at whitespace, so
+ * a half token is never shown) and says so. Log lines are at most 64 KiB.
+ */
+export const MAX_REDACTED_CHARS = 128 * 1024;
+/** At most this many known key paths are matched literally (a hosts registry is small). */
+const MAX_KEY_PATHS = 256;
+
+/*
+ * Every pattern below runs in time linear in its input, whatever the input:
+ * each unbounded repetition either starts only where a run of its characters
+ * starts (a lookbehind refuses every other position in O(1)) or starts at a
+ * literal anchor (`://`, a keyword). No pattern has two adjacent repetitions
+ * that can trade characters (`\s*[=:]?\s*`). `redact.test.ts` checks 1 MB of
+ * adversarial lines against a time budget.
+ */
+const KEY_EXT = '(?:pem|ppk|p12|pfx)';
+const ID_FILE = 'id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?(?:-cert)?(?:\\.pub)?\\b';
+const KEYWORD = '(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key)';
+
+type Replacement = string | ((match: string, ...groups: string[]) => string);
+
+/** A redaction: `re` replaced by `by`, tried only when the text contains `anchor` (a cheap first test). */
+interface Rule {
+  anchor: string | RegExp;
+  re: RegExp;
+  by: Replacement;
+}
+
 // Order matters: private key blocks before anything that could cut them.
-const ALWAYS: Array<[RegExp, string]> = [
-  [/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g, '<private key>'],
-  // URL credentials: scheme://user:password@host
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+):[^\s/@]+@/gi, `$1:${REDACTED}@`],
-  // password=…, passphrase: …, token=…, api_key=…, secret=…
-  [/\b((?:[\w-]*[_-])?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key))(\s*[=:]\s*)(["']?)[^\s"';,&|]+\3/gi, `$1$2$3${REDACTED}$3`],
-  // paths into an .ssh directory, and key files anywhere
-  [/(?:~|\$HOME|\$\{HOME\}|\/[^\s'"=:]*)?\/\.ssh\/[^\s'"]+/g, KEY_PATH],
-  [/(?:[~\w.$/-]*\/)?\bid_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?(?:-cert)?(?:\.pub)?\b/g, KEY_PATH],
-  [/(?:[~\w.$/-]*\/)?[\w.-]+\.(?:pem|ppk|p12|pfx)\b/g, KEY_PATH],
-  // ssh/scp/sftp `-i <file>` and IdentityFile settings
-  [/\b((?:ssh|scp|sftp)\b[^\n|;&]*?\s-i\s*)(["']?)[^\s"'<][^\s"']*\2/g, `$1${KEY_PATH}`],
-  [/\b(IdentityFile|identityFile|keyPath|privateKey(?:Path)?)(\s*[=:]?\s*)(["']?)[^\s"'<][^\s"']*\3/g, `$1$2${KEY_PATH}`],
+const ALWAYS: Rule[] = [
+  {
+    anchor: 'PRIVATE KEY-----',
+    re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+    by: '<private key>',
+  },
+  // URL credentials: scheme://user:password@host (anchored on `://`)
+  { anchor: '://', re: /(:\/\/[^\s/:@]+):[^\s/@]+@/g, by: `$1:${REDACTED}@` },
+  // password=…, passphrase: …, token=…, API_KEY=…, db-secret=…: the name starts where its run of [\w-] starts
+  {
+    anchor: new RegExp(KEYWORD, 'i'),
+    re: new RegExp(`(?<![\\w-])((?:[\\w-]*[_-])?${KEYWORD})(\\s*[=:]\\s*)(["']?)[^\\s"';,&|]+\\3`, 'gi'),
+    by: `$1$2$3${REDACTED}$3`,
+  },
+  // paths into an .ssh directory: from the first `/` (or `~`, `$HOME`) of the word, which is kept up to there
+  {
+    anchor: '/.ssh/',
+    re: /(?<![^\s'"=:])([^\s'"=:/]*?)(?:~|\$HOME|\$\{HOME\})?\/(?:[^\s'"=:]*\/)?\.ssh\/[^\s'"]+/g,
+    by: (_m: string, head?: string) => `${head ?? ''}${KEY_PATH}`,
+  },
+  // key files anywhere, with the directory they are in
+  { anchor: 'id_', re: new RegExp(`(?<![~\\w.$/-])[~\\w.$/-]*\\/${ID_FILE}|\\b${ID_FILE}`, 'g'), by: KEY_PATH },
+  {
+    anchor: new RegExp(`\\.${KEY_EXT}`),
+    re: new RegExp(`(?<![~\\w.$/-])[~\\w.$/-]*\\/[\\w.-]+\\.${KEY_EXT}\\b|(?<![\\w.-])[\\w.-]+\\.${KEY_EXT}\\b`, 'g'),
+    by: KEY_PATH,
+  },
+  // IdentityFile settings, and "identity file /path" in messages
+  {
+    anchor: /IdentityFile|identityFile|keyPath|privateKey/,
+    re: /\b(IdentityFile|identityFile|keyPath|privateKey(?:Path)?)(\s*(?:[=:]\s*)?)(["']?)[^\s"'<][^\s"']*\3/g,
+    by: `$1$2${KEY_PATH}`,
+  },
+  {
+    anchor: /identity[ _-]?file/i,
+    re: /\b(identity[ _-]?files?)(\s*(?:[=:]\s*)?)(["']?)(?=[~/$.])[^\s"'<](?:[^\s"']*[^\s"':,;])?\3/gi,
+    by: `$1$2${KEY_PATH}`,
+  },
 ];
+
+function applyRule(s: string, r: Rule): string {
+  if (typeof r.anchor === 'string' ? !s.includes(r.anchor) : !r.anchor.test(s)) return s;
+  return typeof r.by === 'string' ? s.replace(r.re, r.by) : s.replace(r.re, r.by);
+}
+
+/** ssh/scp/sftp `-i <file>`: the `-i` arguments after the command's name in the same command (up to `|`, `;`, `&`). */
+const SSH_COMMAND = /\b(?:ssh|scp|sftp)\b/;
+const DASH_I = /(\s-i\s*)(["']?)[^\s"'<][^\s"']*\2/g;
+const COMMAND_SEPARATOR = /([\n|;&])/;
+
+function redactSshIdentity(s: string): string {
+  if (!s.includes('-i') || !SSH_COMMAND.test(s)) return s;
+  return s
+    .split(COMMAND_SEPARATOR)
+    .map((part) => {
+      const at = part.search(SSH_COMMAND);
+      return at < 0 ? part : part.slice(0, at) + part.slice(at).replace(DASH_I, `$1${KEY_PATH}`);
+    })
+    .join('');
+}
 
 const IPV4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w]|\.\d)/g;
 // Full 8-group form and compressed forms with `::` (at least one hex group on a side).
@@ -49,10 +130,42 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * `s` cut to MAX_REDACTED_CHARS: the cut goes back to the last whitespace, so
+ * no token (a secret, a path) is shown in part, and a note says how much went.
+ */
+export function capForRedaction(s: string): string {
+  if (s.length <= MAX_REDACTED_CHARS) return s;
+  let end = MAX_REDACTED_CHARS;
+  while (end > 0 && !/\s/.test(s.charAt(end))) end--;
+  return `${s.slice(0, end).trimEnd()} … [${s.length - end} characters not shown]`.trimStart();
+}
+
+/** Literal paths as one pattern (longest first), matched where a path can start and end. */
+function literalPathPattern(paths: string[]): RegExp | null {
+  const unique = [...new Set(paths.filter((p) => p.length >= 2))].slice(0, MAX_KEY_PATHS).sort((a, b) => b.length - a.length);
+  return unique.length ? new RegExp(`(?<![\\w.~$/-])(?:${unique.map(escapeRegExp).join('|')})(?![\\w-])`, 'g') : null;
+}
+
+/** Credentials and key paths, whatever the share asks: the redactions every text gets. */
+function redactAlways(s: string, keyPaths: RegExp | null): string {
+  let out = keyPaths ? s.replace(keyPaths, KEY_PATH) : s;
+  for (const rule of ALWAYS) out = applyRule(out, rule);
+  return redactSshIdentity(out);
+}
+
+function redactorKey(o: RedactOptions): string {
+  const sorted = (xs: string[] | undefined) => [...new Set(xs ?? [])].sort();
+  // Host names keep their order: it decides the aliases.
+  const options = JSON.stringify([o.hideHosts, o.hostNames, sorted(o.hostAddresses), sorted(o.keyPaths)]);
+  return createHash('sha256').update(options).digest('base64url');
+}
+
 export function makeRedactor(o: RedactOptions): Redactor {
   const names = [...new Set(o.hostNames.filter((n) => n && n !== 'local'))];
   const alias = new Map(names.map((n, i) => [n, `host-${i + 1}`]));
   const addresses = [...new Set((o.hostAddresses ?? []).filter((a) => a && !alias.has(a)))];
+  const keyPaths = literalPathPattern(o.keyPaths ?? []);
   // Longest first, so `build.example.com` goes before `build`.
   const hostPattern = o.hideHosts && names.length + addresses.length > 0
     ? new RegExp(
@@ -61,14 +174,14 @@ export function makeRedactor(o: RedactOptions): Redactor {
       )
     : null;
   const text = (s: string): string => {
-    let out = s;
-    for (const [re, by] of ALWAYS) out = out.replace(re, by);
+    const out = redactAlways(capForRedaction(s), keyPaths);
     if (!o.hideHosts) return out;
-    if (hostPattern) out = out.replace(hostPattern, (m) => alias.get(m) ?? ADDRESS);
-    return out.replace(IPV4, ADDRESS).replace(IPV6, (m) => (/^[0-9a-f]{1,4}:[0-9a-f]{1,4}$/i.test(m) ? m : ADDRESS));
+    const named = hostPattern ? out.replace(hostPattern, (m) => alias.get(m) ?? ADDRESS) : out;
+    return named.replace(IPV4, ADDRESS).replace(IPV6, (m) => (/^[0-9a-f]{1,4}:[0-9a-f]{1,4}$/i.test(m) ? m : ADDRESS));
   };
   return {
     hideHosts: o.hideHosts,
+    key: redactorKey(o),
     host: (on: string) => (o.hideHosts ? (alias.get(on) ?? text(on)) : on),
     text,
   };

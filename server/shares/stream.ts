@@ -1,6 +1,6 @@
 import type { Runtime } from '../runtime';
 import { streamSessionEvents, type EventBatch } from '../sessions/stream';
-import { redactJson } from './redact';
+import { redactEvents } from './redacted-events';
 import { shareServiceOf } from './runtime';
 import { ShareNotFoundError } from './service';
 
@@ -34,7 +34,7 @@ export async function* streamSharedEvents(
   try {
     for await (const batch of streamSessionEvents(rt, share.sessionId, afterSeq, ctl.signal)) {
       if (gone) break;
-      yield { lastSeq: batch.lastSeq, events: batch.events.map((e) => ({ seq: e.seq, payload: redactJson(e.payload, redactor) })) };
+      yield { lastSeq: batch.lastSeq, events: await redactEvents(batch.events, redactor, share.sessionId) };
     }
     if (gone) throw new ShareNotFoundError();
   } finally {

@@ -1,5 +1,6 @@
 import { listPhaseOutput } from '@/db/queries/events';
 import { shareForRoute, SHARED_HEADERS } from '@/server/shares/http';
+import { redactEvents } from '@/server/shares/redacted-events';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,8 +23,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ token: s
       const rows = await listPhaseOutput(rt.db.db, share.sessionId, step, phase, after, PAGE);
       if (rows.length === 0) return controller.close();
       after = rows[rows.length - 1]?.seq ?? after;
-      for (const r of rows) {
-        if (r.payload.type === 'output') controller.enqueue(encoder.encode(r.payload.lines.map((l) => redactor.text(l)).join('\n') + '\n'));
+      for (const r of await redactEvents(rows, redactor, share.sessionId)) {
+        if (r.payload.type === 'output') controller.enqueue(encoder.encode(r.payload.lines.join('\n') + '\n'));
       }
     },
   });
