@@ -48,3 +48,9 @@ export async function hostAddressesOf(db: Db, names: string[]): Promise<string[]
     .where(inArray(hostKeys.hostId, rows.map((r) => r.id)));
   return [...new Set([...rows.map((r) => r.address), ...keys.map((k) => k.host)].filter(Boolean))];
 }
+
+/** Every identity file the hosts registry names: a share never shows them, whichever host a message is about. */
+export async function identityFilesOf(db: Db): Promise<string[]> {
+  const rows = await db.select({ file: hosts.identityFile }).from(hosts);
+  return [...new Set(rows.map((r) => r.file).filter((f): f is string => Boolean(f)))];
+}

@@ -1,14 +1,27 @@
-import { hostAddressesOf } from '../../db/queries/shares';
+import os from 'node:os';
+import path from 'node:path';
+import { hostAddressesOf, identityFilesOf } from '../../db/queries/shares';
 import type { Runtime } from '../runtime';
 import { ShareService } from './service';
 
 /**
  * The share service over the runtime's database. Stateless, so it is built per
- * use. Hidden hosts are hidden with the addresses the hosts registry has for them.
+ * use. Hidden hosts are hidden with the addresses the hosts registry has for them;
+ * the registry's identity files are hidden always, as written and as resolved.
  */
 export function shareServiceOf(rt: Pick<Runtime, 'db'>): ShareService {
   const db = rt.db.db;
-  return new ShareService({ db, hostAddresses: (names) => hostAddressesOf(db, names) });
+  return new ShareService({
+    db,
+    hostAddresses: (names) => hostAddressesOf(db, names),
+    keyPaths: async () => (await identityFilesOf(db)).flatMap(spellingsOf),
+  });
+}
+
+/** A key path as the registry stores it and as messages show it (`~` expanded, resolved). */
+function spellingsOf(file: string): string[] {
+  const expanded = file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file;
+  return [...new Set([file, expanded, path.resolve(expanded)])];
 }
 
 /** Path of a share page. */

@@ -43,6 +43,8 @@ export interface ShareServiceOptions {
   now?: () => Date;
   /** Addresses of named hosts (from a hosts registry), hidden with the names when the owner asks. */
   hostAddresses?: (names: string[]) => Promise<string[]>;
+  /** Key files the server knows of (the hosts registry's identity files), always hidden. */
+  keyPaths?: () => Promise<string[]>;
 }
 
 /** A session as a share link shows it: what the owner sees, minus anything secret. */
@@ -117,7 +119,8 @@ export class ShareService {
     for (const s of d?.steps ?? []) for (const p of s.phases) if (p.on !== 'local') names.add(p.on);
     const hostNames = [...names];
     const hostAddresses = share.hideHosts && this.o.hostAddresses ? await this.o.hostAddresses(hostNames) : [];
-    return makeRedactor({ hideHosts: share.hideHosts, hostNames, hostAddresses });
+    const keyPaths = this.o.keyPaths ? await this.o.keyPaths() : [];
+    return makeRedactor({ hideHosts: share.hideHosts, hostNames, hostAddresses, keyPaths });
   }
 
   async resolveWithRedactor(token: string): Promise<ResolvedShare> {

@@ -16,6 +16,8 @@ import { dbKind, openTestDb } from '../../test/db';
 import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
 import { SHARE_NOT_FOUND_MESSAGE } from './service';
 import { streamSharedEvents } from './stream';
+import { GET as sharedExport } from '../../app/s/[token]/export.json/route';
+import { GET as sharedPhaseLog } from '../../app/s/[token]/log/route';
 
 const FIXTURES = fileURLToPath(new URL('../engine/bisect/fixtures/', import.meta.url));
 const ORIGIN = 'http://bisect.example:3000';
@@ -246,6 +248,32 @@ describe(`shares (${dbKind()})`, () => {
       expect(all).toContain('CC kernel/fork.o');
       // The owner still sees everything.
       expect(JSON.stringify(await caller().sessions.byId({ id: sessionId }))).toContain(host);
+    });
+
+    it('never the hosts registry\'s identity files, even in error messages and the JSON export', async () => {
+      const keyFile = '/srv/keys/lab-deploy';
+      await handle.db.insert(hosts).values({ id: randomUUID(), name: 'keyhost', address: '10.9.9.9', user: 'root', identityFile: keyFile });
+      const message = `AUTH_FAILED: cannot read identity file ${keyFile}: ENOENT: no such file or directory`;
+      await recordEvents(handle.db, sessionId, [
+        { seq: 7, event: { type: 'log', level: 'error', message } },
+        { seq: 8, event: { type: 'output', step: 1, phase: 0, stream: 'stderr', lines: [message, `ls ${keyFile}.pub`] } },
+      ]);
+      const runtimeKey = Symbol.for('bisect-dashboard.runtime');
+      (globalThis as Record<symbol, unknown>)[runtimeKey] = Promise.resolve(rt);
+      try {
+        for (const hideHosts of [false, true]) {
+          const { token } = await caller().shares.create({ sessionId, hideHosts });
+          const exported = await (await sharedExport(new Request(`${ORIGIN}/s/${token}/export.json`), { params: Promise.resolve({ token }) })).text();
+          const log = await (await sharedPhaseLog(new Request(`${ORIGIN}/s/${token}/log?step=1&phase=0`), { params: Promise.resolve({ token }) })).text();
+          const all = `${await everything(token)}${exported}${log}`;
+          expect(all).not.toContain(keyFile);
+          expect(all).not.toContain('/srv/keys');
+          expect(all).toContain('cannot read identity file <key path>: ENOENT');
+          expect(log).toContain('ls <key path>.pub');
+        }
+      } finally {
+        delete (globalThis as Record<symbol, unknown>)[runtimeKey];
+      }
     });
   });
 
