@@ -4,6 +4,8 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
+// Owner-only files from the first byte (the server sets it again when it opens DATA_DIR).
+process.umask(0o077);
 const require = createRequire(import.meta.url);
 const nextBin = require.resolve('next/dist/bin/next');
 const host = process.env.HOST || '127.0.0.1';

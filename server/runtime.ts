@@ -1,12 +1,14 @@
-import { mkdir } from 'node:fs/promises';
 import { openDb, type DbHandle } from '../db/client';
 import { AuthService } from './auth/service';
 import { EventBus } from './bus';
+import { secureDataDir, tightenDatabaseFiles } from './data-dir';
 import { setInheritedEnvironment } from './engine/executors/child-env';
 import { LocalExecutor } from './engine/executors/local';
 import type { Executor } from './engine/types';
 import { readConfig, type ServerConfig } from './env';
+import { sealStoredPassphrases } from './hosts/passphrases';
 import { defaultKnownHostsFiles, HostService } from './hosts/service';
+import { SecretBox } from './secrets/box';
 import { SessionService } from './sessions/service';
 
 export interface Runtime {
@@ -27,10 +29,18 @@ export interface RuntimeOptions {
   infraRetryDelayMs?: number;
 }
 
-/** Builds the long-lived parts once: database, event bus, executors, session service. */
+/**
+ * Builds the long-lived parts once: database, event bus, executors, session
+ * service. The data directory is made private first (umask 077, mode 0700),
+ * and key passphrases an older version stored in clear are sealed.
+ */
 export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
-  await mkdir(o.config.dataDir, { recursive: true });
+  await secureDataDir(o.config.dataDir);
   const db = o.db ?? (await openDb({ databaseUrl: o.config.databaseUrl, dataDir: o.config.dataDir }));
+  await tightenDatabaseFiles(o.config.dataDir);
+  const secretBox = await SecretBox.open(o.config.dataDir);
+  const converted = await sealStoredPassphrases(db.db, secretBox);
+  if (converted > 0) console.log(`bisect dashboard: sealed ${converted} key passphrase(s) stored in clear by an older version`);
   const auth = new AuthService({
     db: db.db,
     password: o.config.dashboardPassword,
@@ -48,6 +58,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     local,
     knownHostsFiles: [...defaultKnownHostsFiles(), ...(o.config.extraKnownHosts ?? [])],
     agentSocket: o.config.sshAuthSock,
+    secretBox,
   });
   await hosts.load();
   // `local` or a host's name; unknown names are a UserInputError when a session is created.

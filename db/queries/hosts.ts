@@ -22,6 +22,11 @@ export async function updateHost(db: Db, id: string, patch: Partial<Omit<NewHost
     .where(eq(hosts.id, id));
 }
 
+/** Replaces the stored passphrase only (a data conversion: `updatedAt` is left as it was). */
+export async function setHostPassphrase(db: Db, id: string, passphrase: string | null): Promise<void> {
+  await db.update(hosts).set({ passphrase }).where(eq(hosts.id, id));
+}
+
 /** Deletes the host and (by cascade) its pinned keys. */
 export async function deleteHost(db: Db, id: string): Promise<boolean> {
   const rows = await db.delete(hosts).where(eq(hosts.id, id)).returning({ id: hosts.id });

@@ -7,8 +7,9 @@ export type HostKeyPolicy = 'strict' | 'accept-new';
  * A machine phases can run on, by name (`"on": "builder"` in a recipe).
  * `address` is a host name, an IP address or an alias from ~/.ssh/config;
  * null port/user/identityFile leave the choice to ssh config and OpenSSH's
- * defaults. `passphrase` unlocks `identityFile`: it is stored, but never
- * leaves the server (the API says `hasPassphrase`).
+ * defaults. `passphrase` unlocks `identityFile`: it is stored sealed
+ * (`sealed:` + AES-256-GCM, server/hosts/passphrases.ts) and never leaves the
+ * server (the API says `hasPassphrase`).
  */
 export const hosts = pgTable('hosts', {
   id: text('id').primaryKey(),

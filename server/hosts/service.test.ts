@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { TEST_PRINCIPAL } from '../../test/auth';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
+import { getHostRow, insertHost, listHostRows } from '../../db/queries/hosts';
 import { dbKind, openTestDb } from '../../test/db';
 import { makeTestRuntime } from '../../test/test-runtime';
 import { appRouter } from '../api/root';
@@ -14,6 +16,8 @@ import { makeTempDir, removeDir } from '../engine/testing/scripts';
 import { startSshAgent, startSshd, type TestAgent, type TestHost } from '../engine/testing/sshd';
 import { isUserInputError, type ExecEvent } from '../engine/types';
 import type { Runtime } from '../runtime';
+import { SecretBox } from '../secrets/box';
+import { SEALED_PREFIX, sealStoredPassphrases } from './passphrases';
 import { HostService } from './service';
 
 let tmp: string;
@@ -23,6 +27,7 @@ let agent: TestAgent;
 let hosts: HostService;
 let rt: Runtime;
 const local = new LocalExecutor();
+const box = SecretBox.forKey(randomBytes(32));
 const caller = () => createCallerFactory(appRouter)({ runtime: rt, principal: TEST_PRINCIPAL });
 
 beforeAll(async () => {
@@ -38,6 +43,7 @@ beforeAll(async () => {
     sshConfigPath: sshConfig,
     agentSocket: agent.socket,
     timing: { readyTimeoutMs: 3000, keepaliveIntervalMs: 500, keepaliveCountMax: 2 },
+    secretBox: box,
   });
   await hosts.load();
   ({ rt } = makeTestRuntime(handle, tmp, { hosts }));
@@ -57,6 +63,16 @@ async function run(executor: ReturnType<HostService['executorFor']>, argv: strin
     if (ev.type === 'output') out.push(...ev.lines);
   }
   return out;
+}
+
+/** The stored passphrase is sealed: no clear text in the row, and it opens to `passphrase`. */
+async function expectSealed(id: string, passphrase: string): Promise<void> {
+  const stored = (await getHostRow(handle.db, id))?.passphrase ?? '';
+  expect(stored.startsWith(SEALED_PREFIX)).toBe(true);
+  expect(stored).not.toContain(passphrase);
+  expect(box.unseal(stored.slice(SEALED_PREFIX.length))).toBe(passphrase);
+  const all = JSON.stringify(await listHostRows(handle.db));
+  expect(all).not.toContain(passphrase);
 }
 
 const base = () => ({ address: '127.0.0.1', port: sshd.port, user: 'root', identityFile: sshd.clientKey });
@@ -85,12 +101,19 @@ describe(`hosts (${dbKind()})`, () => {
     });
     expect(JSON.stringify(list)).not.toContain(sshd.passphrase);
     expect(Object.keys(h ?? {})).not.toContain('passphrase');
+    await expectSealed(id, sshd.passphrase);
 
     // Leaving the passphrase out keeps it; '' clears it (and then the key cannot be loaded).
     await caller().hosts.update({ id, name: 'builder-1', powerCycle: { on: 'local', run: 'ipmitool power cycle' } });
     list = await caller().hosts.list();
     expect(list.find((x) => x.id === id)).toMatchObject({ name: 'builder-1', hasPassphrase: true, powerCycle: { on: 'local', run: 'ipmitool power cycle' } });
+    await expectSealed(id, sshd.passphrase);
     await expect(caller().hosts.update({ id, passphrase: '' })).rejects.toThrow(/protected by a passphrase/);
+    // Setting it again seals it again (a fresh IV: another stored value).
+    const before = (await getHostRow(handle.db, id))?.passphrase;
+    await caller().hosts.update({ id, passphrase: sshd.passphrase });
+    await expectSealed(id, sshd.passphrase);
+    expect((await getHostRow(handle.db, id))?.passphrase).not.toBe(before);
 
     expect(await caller().hosts.remove({ id })).toEqual({ removed: true });
     expect((await caller().hosts.list()).some((x) => x.id === id)).toBe(false);
@@ -228,6 +251,26 @@ describe(`hosts (${dbKind()})`, () => {
     await caller().hosts.update({ id: viaAgent.id, useAgent: false, identityFile: null });
     const noAgent = await caller().hosts.test({ id: viaAgent.id });
     expect(noAgent).toMatchObject({ ok: false, code: 'AUTH_FAILED' });
+  });
+
+  it('seals passphrases an older version stored in clear (idempotent), and connects with them', async () => {
+    const id = '0b6f3c1e-2f7a-4e55-9a0c-5d9e8f7a6b41';
+    await insertHost(handle.db, { id, name: 'legacy', ...base(), identityFile: sshd.clientKeyWithPassphrase, passphrase: sshd.passphrase });
+    expect((await getHostRow(handle.db, id))?.passphrase).toBe(sshd.passphrase);
+    expect(await sealStoredPassphrases(handle.db, box)).toBe(1);
+    await expectSealed(id, sshd.passphrase);
+    const sealed = (await getHostRow(handle.db, id))?.passphrase;
+    expect(await sealStoredPassphrases(handle.db, box)).toBe(0);
+    expect((await getHostRow(handle.db, id))?.passphrase).toBe(sealed);
+    await hosts.load();
+    await caller().hosts.acceptKey({ id, fingerprint: sshd.fingerprint });
+    const r = await caller().hosts.test({ id });
+    expect(r, r.error).toMatchObject({ ok: true, kernel: os.release() });
+    // Under another key (secret.key replaced) the host says what to do.
+    const other = new HostService({ db: handle.db, knownHostsFiles: [], secretBox: SecretBox.forKey(randomBytes(32)) });
+    await other.load();
+    expect(() => other.executorFor('legacy')).toThrow(/enter the passphrase again in Edit/);
+    await caller().hosts.remove({ id });
   });
 
   it('resolves phase hosts to one cached executor per host; local stays local; unknown names are user errors', async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -19,6 +19,8 @@ import { probe } from '../engine/executors/ssh';
 import { connectSsh, type PinnedKey, type SshTarget } from '../engine/ssh/connection';
 import { fingerprintSha256 } from '../engine/ssh/known-hosts';
 import { UserInputError, type Executor, type PowerCycleSpec } from '../engine/types';
+import { SecretBox } from '../secrets/box';
+import { openSealedPassphrase, SEALED_PREFIX, sealPassphrase } from './passphrases';
 import {
   checkIdentityFile,
   expandHome,
@@ -77,6 +79,12 @@ export interface HostServiceOptions {
   timing?: { readyTimeoutMs?: number; keepaliveIntervalMs?: number; keepaliveCountMax?: number };
   /** Bound on "test connection" after connecting. */
   testTimeoutMs?: number;
+  /**
+   * Seals key passphrases in the database (the runtime passes the box of
+   * DATA_DIR/secret.key). Default: a box with a random key, for tests: its
+   * passphrases cannot be opened by another HostService.
+   */
+  secretBox?: SecretBox;
 }
 
 export function defaultKnownHostsFiles(home = os.homedir()): string[] {
@@ -95,9 +103,11 @@ export class HostService {
   private keys: HostKey[] = [];
   private readonly executors = new Map<string, HostExecutor>();
   private readonly knownHostsFiles: string[];
+  private readonly box: SecretBox;
 
   constructor(private readonly o: HostServiceOptions) {
     this.knownHostsFiles = o.knownHostsFiles ?? defaultKnownHostsFiles();
+    this.box = o.secretBox ?? SecretBox.forKey(randomBytes(32));
   }
 
   async load(): Promise<void> {
@@ -130,7 +140,7 @@ export class HostService {
       port: f.port ?? null,
       user: f.user ?? null,
       identityFile: f.identityFile ?? null,
-      passphrase: f.passphrase || null,
+      passphrase: f.passphrase ? sealPassphrase(this.box, f.passphrase) : null,
       useAgent: f.useAgent ?? false,
       hostKeyPolicy: f.hostKeyPolicy ?? 'strict',
       powerCycle,
@@ -155,12 +165,12 @@ export class HostService {
     if (f.port !== undefined) patch.port = f.port;
     if (f.user !== undefined) patch.user = f.user;
     if (f.identityFile !== undefined) patch.identityFile = f.identityFile;
-    if (f.passphrase !== undefined) patch.passphrase = f.passphrase || null;
+    if (f.passphrase !== undefined) patch.passphrase = f.passphrase ? sealPassphrase(this.box, f.passphrase) : null;
     if (f.useAgent !== undefined) patch.useAgent = f.useAgent;
     if (f.hostKeyPolicy !== undefined) patch.hostKeyPolicy = f.hostKeyPolicy;
     if (powerCycle !== undefined) patch.powerCycle = powerCycle;
     const identityFile = patch.identityFile !== undefined ? patch.identityFile : current.identityFile;
-    const passphrase = patch.passphrase !== undefined ? patch.passphrase : current.passphrase;
+    const passphrase = f.passphrase !== undefined ? f.passphrase || null : this.passphraseOf(current);
     if (identityFile && (patch.identityFile !== undefined || patch.passphrase !== undefined)) checkIdentityFile(identityFile, passphrase);
     await this.write(() => updateHost(this.o.db, id, patch), name);
     if (forgetPinnedKeys) await deleteHostKeys(this.o.db, id);
@@ -305,7 +315,8 @@ export class HostService {
     if (row.port !== null) t.port = row.port;
     if (row.user !== null) t.user = row.user;
     if (row.identityFile !== null) t.identityFile = expandHome(row.identityFile);
-    if (row.passphrase !== null) t.passphrase = row.passphrase;
+    const passphrase = this.passphraseOf(row);
+    if (passphrase !== null) t.passphrase = passphrase;
     if (this.o.agentSocket) t.agentSocket = this.o.agentSocket;
     if (this.o.sshConfigPath !== undefined) t.sshConfigPath = this.o.sshConfigPath;
     const timing = this.o.timing ?? {};
@@ -313,6 +324,21 @@ export class HostService {
     if (timing.keepaliveIntervalMs !== undefined) t.keepaliveIntervalMs = timing.keepaliveIntervalMs;
     if (timing.keepaliveCountMax !== undefined) t.keepaliveCountMax = timing.keepaliveCountMax;
     return t;
+  }
+
+  /**
+   * The host's key passphrase in clear, for ssh only. A row still in clear (an
+   * older version's, before the start-up conversion) is used as it is.
+   */
+  private passphraseOf(row: Host): string | null {
+    if (row.passphrase === null) return null;
+    const opened = openSealedPassphrase(this.box, row.passphrase);
+    if (opened !== null) return opened;
+    if (!row.passphrase.startsWith(SEALED_PREFIX)) return row.passphrase;
+    throw new UserInputError(
+      `the stored key passphrase of ${row.name} cannot be opened (was DATA_DIR/secret.key replaced?): enter the passphrase again in Edit on the Hosts page`,
+      'passphrase',
+    );
   }
 
   private async storePin(hostId: string, key: PinnedKey): Promise<void> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { EngineEvent, EventSink } from '../events';
 import { runPhase } from '../phases';
 import { withPhaseContext } from '../phases/errors';
-import { readStepEnv, resetStepEnv } from '../phases/step-env';
+import { readStepEnv, removeStepEnv, resetStepEnv, stepEnvFile } from '../phases/step-env';
 import type { Recipe } from '../recipe';
 import { InfraError, type ExitStatus, type Executor } from '../types';
 import { decidePhase, decideStep, type PhaseDecision, type StepDecision } from './verdict';
@@ -21,10 +21,21 @@ export interface StepRun {
   signal: AbortSignal;
 }
 
-/** Runs a step's phases in order until one does not pass, and decides the step. */
+/**
+ * Runs a step's phases in order until one does not pass, and decides the step.
+ * The step's `$BISECT_ENV` file (it may hold secrets) is removed when the step ends, however it ends.
+ */
 export async function runStep(s: StepRun): Promise<StepDecision> {
+  try {
+    return await runPhases(s);
+  } finally {
+    await removeStepEnv(stepEnvFile(s.scratchDir, s.step));
+  }
+}
+
+async function runPhases(s: StepRun): Promise<StepDecision> {
   await mkdir(s.scratchDir, { recursive: true });
-  const envFile = path.join(s.scratchDir, `step-${s.step}.env`);
+  const envFile = stepEnvFile(s.scratchDir, s.step);
   await resetStepEnv(envFile);
   const decisions: Array<PhaseDecision & { name: string }> = [];
   for (const [index, phase] of s.recipe.phases.entries()) {

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 
 const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -31,6 +32,26 @@ export async function readStepEnv(file: string): Promise<{ vars: Record<string, 
   }
 }
 
+/** Where step `step`'s `$BISECT_ENV` file lives in a session's scratch directory. */
+export function stepEnvFile(scratchDir: string, step: number): string {
+  return path.join(scratchDir, `step-${step}.env`);
+}
+
+/**
+ * Empties (or creates) a step's `$BISECT_ENV` file, mode 0600: phases write
+ * secrets into it (`echo "K=$TOKEN" >> $BISECT_ENV`). A file an older version
+ * left readable is made owner-only before it is emptied and reused.
+ */
 export async function resetStepEnv(file: string): Promise<void> {
-  await writeFile(file, '');
+  const handle = await open(file, 'w', 0o600);
+  try {
+    await handle.chmod(0o600);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Deletes a step's `$BISECT_ENV` file once the step is over (its values live on only in memory). */
+export async function removeStepEnv(file: string): Promise<void> {
+  await rm(file, { force: true });
 }
