@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
-import type { BisectResult, CommitInfo, EngineEvent, SuspectRuns } from '../server/engine/events';
+import type { BisectResult, CommitInfo, EngineEvent, StrategyView, SuspectRuns } from '../server/engine/events';
+import type { StrategySpec, TestSlot } from '../server/engine/strategy/spec';
 import type { RecipeInput } from '../server/engine/recipe';
 
 /** `running` and `paused` sessions are resumed when the server starts. */
@@ -41,6 +42,12 @@ export const sessions = pgTable(
     checkEndpoints: boolean('check_endpoints').notNull().default(true),
     /** How the session came to be: run here by the engine, or imported from a `git bisect log`. */
     origin: text('origin').$type<SessionOrigin>().notNull().default('run'),
+    /** How verdicts are weighed and commits chosen: git's exact rules, or Bayes for a flaky reproducer. */
+    strategy: jsonb('strategy').$type<StrategySpec>().notNull().default(sql`'{"kind":"git"}'::jsonb`),
+    /** Test slots (role → host maps); null = one slot, phases name hosts directly. */
+    slots: jsonb('slots').$type<TestSlot[]>(),
+    /** The strategy's latest view (best commit, rates, posterior band), for the page. */
+    strategyView: jsonb('strategy_view').$type<StrategyView>(),
   },
   (t) => [index('sessions_created_idx').on(t.createdAt)],
 );
@@ -74,6 +81,8 @@ export const steps = pgTable(
     manual: boolean('manual').notNull().default(false),
     /** A later change of an earlier verdict made this step moot; kept for history. */
     superseded: boolean('superseded').notNull().default(false),
+    /** Test slot (0-based) that ran the step; null for sessions without slots. */
+    slot: integer('slot'),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.step] })],
 );

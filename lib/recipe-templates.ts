@@ -40,7 +40,7 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
     recipe: {
       phases: [
         {
-          name: 'kernel version',
+          name: 'kernel version', per: 'commit',
           kind: 'script',
           run: 'echo "KERNEL_VERSION=$(make -s kernelversion)" >> "$BISECT_ENV"',
           timeoutSec: 300,
@@ -48,7 +48,7 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
           onTimeout: 'skip',
         },
         {
-          name: 'build image',
+          name: 'build image', per: 'commit',
           kind: 'script',
           run: [
             'set -ex',
@@ -65,10 +65,10 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
           onFailure: 'skip',
           onTimeout: 'skip',
         },
-        { name: 'copy image', kind: 'script', run: 'scp "$IMAGE" vm-host:nixos.qcow2', timeoutSec: 1800, onFailure: 'abort', onTimeout: 'abort' },
+        { name: 'copy image', kind: 'script', per: 'commit', run: 'scp "$IMAGE" vm-host:nixos.qcow2', timeoutSec: 1800, onFailure: 'abort', onTimeout: 'abort' },
         { name: 'virsh destroy', kind: 'script', on: 'vm-host', run: 'sudo virsh destroy repro-vm || true', timeoutSec: 120, onFailure: 'abort', onTimeout: 'abort' },
         {
-          name: 'install image',
+          name: 'install image', per: 'commit',
           kind: 'script',
           on: 'vm-host',
           run: [
@@ -109,9 +109,9 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
       'old = broken, new = fixed, and make the reproducer exit 0 while the bug is still there and 1 once it is gone.',
     recipe: {
       phases: [
-        { name: 'checkout', kind: 'checkout', on: 'test-host', repo: '/home/me/linux', fetchFrom: 'origin', timeoutSec: 1800 },
+        { name: 'checkout', kind: 'checkout', per: 'commit', on: 'test-host', repo: '/home/me/linux', fetchFrom: 'origin', timeoutSec: 1800 },
         {
-          name: 'build',
+          name: 'build', per: 'commit',
           kind: 'script',
           on: 'test-host',
           cwd: '/home/me/linux',
@@ -121,7 +121,7 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
           onTimeout: 'skip',
         },
         {
-          name: 'install',
+          name: 'install', per: 'commit',
           kind: 'script',
           on: 'test-host',
           cwd: '/home/me/linux',
@@ -131,7 +131,7 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
           onTimeout: 'skip',
         },
         {
-          name: 'reboot',
+          name: 'reboot', per: 'commit',
           kind: 'reboot',
           on: 'test-host',
           command: 'sudo reboot',
@@ -157,7 +157,7 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
     recipe: {
       phases: [
         {
-          name: 'build',
+          name: 'build', per: 'commit',
           kind: 'script',
           run: [
             'set -e',
@@ -221,7 +221,7 @@ export const RECIPE_TEMPLATES: RecipeTemplate[] = [
     description: 'A failed build is a skip; the reproducer decides good or bad, and a hung reproducer is bad.',
     recipe: {
       phases: [
-        { name: 'build', kind: 'script', run: 'make -j"$(nproc)"', timeoutSec: 3600, onFailure: 'skip', onTimeout: 'skip' },
+        { name: 'build', per: 'commit', kind: 'script', run: 'make -j"$(nproc)"', timeoutSec: 3600, onFailure: 'skip', onTimeout: 'skip' },
         { name: 'test', kind: 'script', run: './repro.sh', timeoutSec: 600, onFailure: 'exitcode', onTimeout: 'bad' },
       ],
     },

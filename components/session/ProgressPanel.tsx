@@ -8,7 +8,8 @@ export function ProgressPanel({ detail }: { detail: SessionDetailView }) {
   const { session: s, steps } = detail;
   const running = s.status === 'running';
   const now = useNow(running);
-  const current = running ? steps.findLast((st) => st.verdict === null && st.state === 'running') : undefined;
+  const active = running ? steps.filter((st) => st.verdict === null && st.state === 'running') : [];
+  const current = active.at(-1);
   const phase = current?.phases.findLast((p) => p.status === 'running');
   const finished = steps.filter((st) => st.ms !== null).map((st) => st.ms as number);
   const elapsed = current ? now - new Date(current.startedAt).getTime() : null;
@@ -17,14 +18,22 @@ export function ProgressPanel({ detail }: { detail: SessionDetailView }) {
   const stepsLeft = current?.stepsLeft ?? s.stepsLeft;
   return (
     <section className="panel progress-panel" aria-label="progress" data-testid="progress">
-      {current ? (
+      {active.length > 1 ? (
+        <ul className="slot-list" data-testid="running-slots">
+          {active.map((st) => (
+            <li key={st.step} data-testid="running-slot">
+              <strong>Slot {(st.slot ?? 0) + 1}</strong>: step {st.step} testing <code>{shortSha(st.commit.sha)}</code> {st.commit.subject}
+            </li>
+          ))}
+        </ul>
+      ) : current ? (
         <p>
           <strong>Step {current.step}</strong>: testing <code>{shortSha(current.commit.sha)}</code> {current.commit.subject}
           {phase && (
             <>
               {' '}
               — <span data-testid="current-phase">{phase.name}</span> running for{' '}
-              {formatDuration(now - new Date(phase.startedAt).getTime())}
+              {formatDuration(Math.max(0, now - new Date(phase.startedAt).getTime()))}
             </>
           )}
         </p>

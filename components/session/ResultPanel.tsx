@@ -1,10 +1,38 @@
 import { shortSha } from '@/lib/format';
 import type { SessionDetailView } from './types';
 
-/** The first bad commit, or git's candidates when skipped commits hide it. */
+const percent = (p: number) => `${(p * 100).toFixed(p >= 0.999 ? 2 : 1)}%`;
+
+/** The first bad commit (with its probability in flaky mode), git's candidates, or why there is no single answer. */
 export function ResultPanel({ detail }: { detail: SessionDetailView }) {
-  const { result, termNew } = detail.session;
+  const { result, termNew, termOld } = detail.session;
   if (!result) return null;
+  if (result.kind === 'noCulprit') {
+    return (
+      <section className="panel result" data-testid="result-no-culprit">
+        <h2>No {termNew} commit in the range</h2>
+        <p>
+          The runs fail no more often than {termOld} commits do (probability {percent(result.probability)}): the failures look like flakes,
+          not a regression between these refs.
+        </p>
+      </section>
+    );
+  }
+  if (result.kind === 'undecided') {
+    return (
+      <section className="panel result" data-testid="result-undecided">
+        <h2>No single commit reaches {percent(result.confidence)} within the run budget</h2>
+        <p>The likeliest first {termNew} commits:</p>
+        <ul>
+          {result.commits.map((c) => (
+            <li key={c.sha}>
+              <code>{shortSha(c.sha)}</code> {percent(c.probability)} — {c.subject}
+            </li>
+          ))}
+        </ul>
+      </section>
+    );
+  }
   if (result.kind === 'candidates') {
     return (
       <section className="panel result" data-testid="result-candidates">
@@ -25,6 +53,12 @@ export function ResultPanel({ detail }: { detail: SessionDetailView }) {
     <section className="panel result" data-testid="result-culprit">
       <h2>
         First {termNew} commit: <code data-testid="culprit-sha">{c.sha}</code>
+        {result.probability !== undefined && (
+          <span className="culprit-probability" data-testid="culprit-probability">
+            {' '}
+            (probability {percent(result.probability)})
+          </span>
+        )}
       </h2>
       <p className="culprit-subject" data-testid="culprit-subject">
         {c.subject}

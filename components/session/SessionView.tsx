@@ -5,6 +5,7 @@ import { StepList } from '@/components/timeline/StepList';
 import { BisectLogPanel } from './BisectLogPanel';
 import { ProgressPanel } from './ProgressPanel';
 import { ResultPanel } from './ResultPanel';
+import { StrategyPanel } from './StrategyPanel';
 import { SessionHeader } from './SessionHeader';
 import { StepDetail } from './StepDetail';
 import { SessionTransferChart } from './TransferCharts';
@@ -58,6 +59,7 @@ export function SessionView(props: SessionViewProps) {
           />
         </section>
       )}
+      <StrategyPanel detail={d} />
       <SessionTransferChart detail={d} />
       <div className="session-columns">
         <section className="panel step-list-panel" aria-label="steps">
@@ -101,6 +103,7 @@ function stepListItems(d: SessionDetailView) {
     if (s.manual) notes.push('manual');
     if (s.state === 'interrupted') notes.push('interrupted');
     if (s.superseded) notes.push('superseded');
+    if (s.slot !== null && d.session.slots) notes.push(`slot ${s.slot + 1}`);
     return { ...toTimelineStep(s), ms: s.ms, notes, muted: s.superseded || s.state === 'interrupted' };
   });
 }

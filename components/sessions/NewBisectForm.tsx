@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { RECIPE_TEMPLATES } from '@/lib/recipe-templates';
 import { useTRPC } from '@/lib/trpc';
 import { RecipeEditor } from './RecipeEditor';
+import { DEFAULT_STRATEGY_DRAFT, StrategyFields, strategyFromDraft } from './StrategyFields';
 
 const splitList = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 
@@ -21,6 +22,7 @@ export function NewBisectForm() {
   const [firstParent, setFirstParent] = useState(false);
   const [paths, setPaths] = useState('');
   const [recipeText, setRecipeText] = useState(JSON.stringify(RECIPE_TEMPLATES[1]?.recipe, null, 2));
+  const [strategy, setStrategy] = useState(DEFAULT_STRATEGY_DRAFT);
   const [localError, setLocalError] = useState<string | null>(null);
   const create = useMutation(trpc.sessions.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/sessions/${id}`) }));
   const field = create.error?.data && 'field' in create.error.data ? (create.error.data.field as string | null) : null;
@@ -35,7 +37,13 @@ export function NewBisectForm() {
       setLocalError(`recipe is not valid JSON: ${(err as Error).message}`);
       return;
     }
+    const verdicts = strategyFromDraft(strategy);
+    if ('error' in verdicts) {
+      setLocalError(verdicts.error);
+      return;
+    }
     create.mutate({
+      ...verdicts,
       repoPath,
       bad,
       good: splitList(good),
@@ -99,6 +107,9 @@ export function NewBisectForm() {
         </label>
         {errorFor('paths')}
       </fieldset>
+      <StrategyFields value={strategy} onChange={setStrategy} />
+      {errorFor('strategy')}
+      {errorFor('slots')}
       <RecipeEditor value={recipeText} onChange={setRecipeText} />
       {errorFor('recipe')}
       {localError && (

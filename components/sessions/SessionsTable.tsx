@@ -42,9 +42,17 @@ export function SessionsTable() {
               {s.result?.kind === 'culprit' && (
                 <>
                   <code>{shortSha(s.result.commit.sha)}</code> {s.result.commit.subject}
+                  {s.result.probability !== undefined && (
+                    <span className="muted" data-testid="session-confidence">
+                      {' '}
+                      ({(s.result.probability * 100).toFixed(1)}% sure)
+                    </span>
+                  )}
                 </>
               )}
               {s.result?.kind === 'candidates' && <>{s.result.commits.length} candidates</>}
+              {s.result?.kind === 'undecided' && <>undecided: {s.result.commits.length} candidates below {(s.result.confidence * 100).toFixed(0)}%</>}
+              {s.result?.kind === 'noCulprit' && <>no culprit: the range only flakes</>}
               {s.status === 'running' && s.stepsLeft !== null && <>roughly {s.stepsLeft} steps left</>}
               {s.status === 'failed' && <span className="error-text">{s.error}</span>}
             </td>

@@ -74,6 +74,7 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
         stepsLeft: e.stepsLeft,
         kind: e.kind ?? 'bisect',
         expect: e.expect ?? null,
+        slot: e.slot ?? null,
       });
       return;
     case 'phaseStarted':
@@ -161,6 +162,9 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
       return;
     case 'copyFinished':
       await recordCopyFinished(db, sessionId, e);
+      return;
+    case 'strategyUpdated':
+      await db.update(sessions).set({ strategyView: e.view }).where(eq(sessions.id, sessionId));
       return;
     case 'log':
       return;

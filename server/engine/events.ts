@@ -15,10 +15,37 @@ export interface CommitDetail extends CommitInfo {
   diffstat: string;
 }
 
+/** A commit with the probability that it is the first bad one (flaky mode). */
+export type ProbableCommit = CommitInfo & { probability: number };
+
 /** What the bisect found. */
 export type BisectResult =
-  | { kind: 'culprit'; commit: CommitDetail }
-  | { kind: 'candidates'; commits: CommitInfo[] };
+  /** `probability` is set in flaky mode: how sure the posterior is (exact mode: certain). */
+  | { kind: 'culprit'; commit: CommitDetail; probability?: number }
+  | { kind: 'candidates'; commits: CommitInfo[] }
+  /** Flaky mode: the run budget was spent before any commit reached the target confidence. */
+  | { kind: 'undecided'; confidence: number; commits: ProbableCommit[] }
+  /** Flaky mode: the range does not fail beyond the rate at which good commits fail. */
+  | { kind: 'noCulprit'; probability: number };
+
+/**
+ * What a strategy believes now, for the page: the best commit, failure-rate
+ * estimates, runs so far and left, and the posterior as a band along the range.
+ */
+export interface StrategyView {
+  kind: 'git' | 'bayes';
+  /** Target confidence (flaky mode). */
+  confidence?: number;
+  best: { sha: string; position: number; probability: number } | null;
+  /** Probability that no commit of the range is bad. */
+  none: number;
+  badFails: number;
+  goodFails: number;
+  runs: number;
+  expectedRunsLeft: number;
+  /** Posterior mass over range positions as half-open runs `[start, end, mass]`, at most a few hundred. */
+  band: Array<[number, number, number]>;
+}
 
 /** Half-open runs [start, end) of positions in the range still suspected. */
 export type SuspectRuns = Array<[number, number]>;
@@ -48,6 +75,12 @@ export type EngineEvent =
       kind?: 'bisect' | 'check';
       /** For checks: the verdict the ref must get. */
       expect?: 'good' | 'bad';
+      /** Test slot (0-based) running the step, for sessions with slots. */
+      slot?: number;
+      /** The slot's role → host map. */
+      hosts?: Record<string, string>;
+      /** Per-commit phases were skipped: this step's slot built the commit in that step. */
+      reusedBuildOf?: number;
     }
   | { type: 'phaseStarted'; step: number; phase: number; name: string; kind: string; on: string }
   | { type: 'output'; step: number; phase: number; stream: OutputStream; lines: string[] }
@@ -79,6 +112,8 @@ export type EngineEvent =
   /** Later verdicts no longer count because an earlier one was changed. */
   | { type: 'stepsSuperseded'; steps: number[]; reason: string }
   | { type: 'sessionPaused'; reason?: string }
+  /** The strategy's view after a run (flaky mode and slots). */
+  | { type: 'strategyUpdated'; view: StrategyView }
   | { type: 'sessionResumed'; reason: string }
   /** A finished session goes on (an earlier verdict was changed). */
   | { type: 'sessionReopened'; reason: string }

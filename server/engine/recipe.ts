@@ -13,6 +13,13 @@ const phaseBase = {
   timeoutSec: z.number().int().positive().max(7 * 24 * 3600).default(3600),
   onFailure: z.enum(['exitcode', 'bad', 'skip', 'abort']).default('exitcode'),
   onTimeout: z.enum(['bad', 'skip', 'abort']).default('bad'),
+  /**
+   * `commit`: the phase prepares the commit (build, install, deploy) and is not
+   * repeated when the same slot runs the same commit again; `run` (default):
+   * part of every run of the reproducer. Matters when a commit is run many
+   * times (flaky mode).
+   */
+  per: z.enum(['commit', 'run']).optional(),
 };
 
 export const scriptPhaseSchema = z.object({

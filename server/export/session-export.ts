@@ -48,6 +48,10 @@ export interface SessionExport {
     recipe: unknown;
     rangeSize: number | null;
     error: string | null;
+    /** How verdicts were weighed: git's exact rules or Bayes for a flaky reproducer. */
+    strategy: SessionDetail['session']['strategy'];
+    /** Test slots that ran steps at once (host names are in the recipe's slots, not here). */
+    slotCount: number;
   };
   result: SessionDetail['session']['result'];
   steps: Array<{
@@ -132,6 +136,8 @@ export function buildSessionExport(d: SessionDetail, transfers: ExportTransfer[]
       recipe: s.recipe,
       rangeSize: s.rangeSize,
       error: s.error,
+      strategy: s.strategy ?? { kind: 'git' },
+      slotCount: s.slots?.length ?? 1,
     },
     result: s.result,
     steps: d.steps.map((st) => ({

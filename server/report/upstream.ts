@@ -55,7 +55,11 @@ export function upstreamReport(d: SessionDetail, o: ReportOptions = {}): string 
       ? `bisected to ${commitReference(s.result.commit)}`
       : s.result?.kind === 'candidates'
         ? `bisected to one of ${s.result.commits.length} commits (skipped commits hide the exact one)`
-        : `bisect not finished (${d.steps.length} step${d.steps.length === 1 ? '' : 's'} so far)`;
+        : s.result?.kind === 'undecided'
+          ? `no single commit reached ${s.result.confidence} within the run budget`
+          : s.result?.kind === 'noCulprit'
+            ? 'the failures look like flakes, not a regression in the range'
+            : `bisect not finished (${d.steps.length} step${d.steps.length === 1 ? '' : 's'} so far)`;
   out.push(
     regression
       ? `Regression: ${what}${repro ? 'fails' : 'behaves differently'} on ${s.bad} but not on ${goodNames}; ${found}.`
@@ -68,11 +72,20 @@ export function upstreamReport(d: SessionDetail, o: ReportOptions = {}): string 
     out.push(regression ? 'The first bad commit is:' : `The first '${terms.new}' commit is:`, '', `  ${commitReference(c)}`);
     if (c.author) out.push(`  Author: ${c.author}${c.authorEmail ? ` <${c.authorEmail}>` : ''}`);
     if (c.date) out.push(`  Date:   ${c.date}`);
+    if (s.result.probability !== undefined) {
+      out.push(`  Confidence: ${(s.result.probability * 100).toFixed(1)}% (flaky reproducer, ${flakyRuns(d)} runs weighed with Bayes)`);
+    }
     out.push('');
   } else if (s.result?.kind === 'candidates') {
     out.push(`Only skipped commits are left to test; the first ${terms.new} commit is one of:`, '');
     for (const c of s.result.commits) out.push(`  ${commitReference(c)}`);
     out.push('');
+  } else if (s.result?.kind === 'undecided') {
+    out.push(`No single commit reached ${(s.result.confidence * 100).toFixed(0)}% within the run budget; the likeliest first ${terms.new} commits:`, '');
+    for (const c of s.result.commits) out.push(`  ${commitReference(c)}  ${(c.probability * 100).toFixed(1)}%`);
+    out.push('');
+  } else if (s.result?.kind === 'noCulprit') {
+    out.push(`The runs fail no more often than ${terms.old} commits do: no ${terms.new} commit in the range (${(s.result.probability * 100).toFixed(1)}%).`, '');
   } else {
     out.push(`The bisect has not named a first ${terms.new} commit yet (status: ${s.status}${s.error ? `: ${s.error}` : ''}).`, '');
   }
@@ -166,4 +179,9 @@ function environmentLines(phases: RecipePhaseLike[], hosts: Record<string, strin
 
 function indent(text: string): string[] {
   return text.replace(/\s+$/, '').split('\n').map((l) => (l ? `  ${l}` : ''));
+}
+
+/** Runs that count in a session (each is one observation in flaky mode). */
+function flakyRuns(d: SessionDetail): number {
+  return d.steps.filter((s) => s.state === 'done' && !s.superseded && s.verdict !== null).length;
 }

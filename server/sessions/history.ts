@@ -13,8 +13,10 @@ export function historyFromSteps(steps: Steps, goodCount: number, checkEndpoints
   const counted = steps.filter((s) => !s.superseded && s.state === 'done' && s.verdict !== null);
   const marks = counted.filter((s) => s.kind === 'bisect').map((s) => ({ sha: s.commit.sha, verdict: s.verdict as 'good' | 'bad' | 'skip' }));
   const checks = counted.filter((s) => s.kind === 'check').length;
+  const observations = counted.map((s) => ({ sha: s.commit.sha, verdict: s.verdict as 'good' | 'bad' | 'skip', kind: s.kind }));
   return {
     marks,
+    observations,
     nextStep: Math.max(...steps.map((s) => s.step)) + 1,
     checksDone: !checkEndpoints || checks >= 1 + goodCount || marks.length > 0,
   };

@@ -5,7 +5,9 @@ import type { Db } from '../../db/client';
 import { getSessionDetail, insertSession, listSessionIdsWithStatus, type SessionDetail } from '../../db/queries/sessions';
 import type { EventBus } from '../bus';
 import { Bisection } from '../engine/bisect/bisection';
-import { INTERRUPT, runBisect, type RunOutcome } from '../engine/bisect/session';
+import { runSlotBisect } from '../engine/bisect/scheduler';
+import { INTERRUPT, runBisect, type BisectDeps, type BisectSessionOptions, type RunOutcome } from '../engine/bisect/session';
+import type { StrategySpec, TestSlot } from '../engine/strategy/spec';
 import { validateBisectRequest, type BisectRequest } from '../engine/bisect/validate';
 import type { EngineEvent } from '../engine/events';
 import { recipeSchema, type RecipeInput } from '../engine/recipe';
@@ -20,6 +22,10 @@ export interface CreateSessionInput extends BisectRequest {
   title?: string | undefined;
   /** Test the good and bad refs before bisecting (default true). */
   checkEndpoints?: boolean | undefined;
+  /** How verdicts are weighed (default git's exact rules). */
+  strategy?: StrategySpec | undefined;
+  /** Test slots: role → host maps; k slots run k steps at once. */
+  slots?: TestSlot[] | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -52,7 +58,7 @@ export class SessionService {
 
   async create(input: CreateSessionInput): Promise<{ id: string }> {
     const recipe = parseRecipe(input.recipe);
-    for (const phase of recipe.phases) this.o.executorFor(phase.on);
+    checkSlots(recipe, input.slots, this.o.executorFor);
     const request = await validateBisectRequest(input);
     const id = randomUUID();
     await insertSession(this.o.db, {
@@ -70,6 +76,8 @@ export class SessionService {
       paths: request.paths,
       recipe: await this.sealSecrets(input.recipe),
       checkEndpoints: input.checkEndpoints ?? true,
+      strategy: input.strategy ?? { kind: 'git' },
+      slots: input.slots ?? null,
     });
     await this.start(id);
     return { id };
@@ -199,9 +207,10 @@ export class SessionService {
       const wasRunning = this.running.has(id);
       await this.interrupt(id);
       const detail = await this.detail(id);
-      const later = stepsAfter(detail.steps, step);
+      // In flaky mode runs are exchangeable observations: changing one leaves the others standing.
+      const later = detail.session.strategy.kind === 'bayes' ? [] : stepsAfter(detail.steps, step);
       const events: EngineEvent[] = [
-        { type: 'stepsSuperseded', steps: later, reason: `step ${step} changed from ${target.verdict} to ${verdict}` },
+        ...(later.length > 0 ? [{ type: 'stepsSuperseded' as const, steps: later, reason: `step ${step} changed from ${target.verdict} to ${verdict}` }] : []),
         this.manualVerdict(detail, step, verdict, `changed by hand from ${this.term(detail, target.verdict)}`, target.ms ?? 0),
       ];
       const finished = ['done', 'failed', 'cancelled'].includes(detail.session.status);
@@ -258,7 +267,7 @@ export class SessionService {
     }
     const controller = new AbortController();
     const run: Running = { controller, pause: false, done: Promise.resolve('error') };
-    run.done = runBisect(options, {
+    run.done = runEngine(s.strategy, s.slots, options, {
       sink: recorder,
       executorFor: this.o.executorFor,
       signal: controller.signal,
@@ -358,6 +367,27 @@ export class SessionService {
       if (this.locks.get(id) === settled) this.locks.delete(id);
     });
     return next;
+  }
+}
+
+/** git's own loop for the default (exact, one slot); the strategy scheduler for flaky mode or slots. */
+function runEngine(strategy: StrategySpec, slots: TestSlot[] | null, options: BisectSessionOptions, deps: BisectDeps): Promise<RunOutcome> {
+  if (strategy.kind === 'git' && !slots) return runBisect(options, deps);
+  return runSlotBisect({ ...options, strategy, slots: slots ?? [{}] }, deps);
+}
+
+/** Every phase's `on` must name a host (or a role every slot maps to one) that exists. */
+function checkSlots(recipe: ReturnType<typeof parseRecipe>, slots: TestSlot[] | undefined, executorFor: (on: string) => Executor): void {
+  for (const [i, slot] of (slots ?? [{}]).entries()) {
+    for (const [role, host] of Object.entries(slot)) {
+      try {
+        executorFor(host);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        throw new UserInputError(`slot ${i + 1}: role "${role}" names host "${host}": ${why}`, 'slots');
+      }
+    }
+    for (const phase of recipe.phases) executorFor(slot[phase.on] ?? phase.on);
   }
 }
 

@@ -18,6 +18,12 @@ export function shareMetadata(view: SharedSessionDetail): Metadata {
     description = `git bisect ${range}: only skipped commits left to test; the first ${s.termNew} commit is one of ${s.result.commits
       .map((c) => c.sha.slice(0, 12))
       .join(', ')}.`;
+  } else if (s.result?.kind === 'undecided') {
+    title = `Bisect undecided: ${s.title}`;
+    description = `git bisect ${range}: no single commit reached ${s.result.confidence} within the run budget, ${steps}.`;
+  } else if (s.result?.kind === 'noCulprit') {
+    title = `No culprit in the range: ${s.title}`;
+    description = `git bisect ${range}: the failures look like flakes, ${steps}.`;
   } else if (s.status === 'running' || s.status === 'paused') {
     title = `Bisect in progress: ${s.title}`;
     description = `git bisect ${range}, ${steps} so far. Watch it live.`;

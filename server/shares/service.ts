@@ -117,6 +117,7 @@ export class ShareService {
     const d = detail ?? (await getSessionDetail(this.o.db, share.sessionId));
     const names = new Set<string>(d ? hostNamesInRecipe(d.session.recipe) : []);
     for (const s of d?.steps ?? []) for (const p of s.phases) if (p.on !== 'local') names.add(p.on);
+    for (const slot of d?.session.slots ?? []) for (const host of Object.values(slot)) if (host !== 'local') names.add(host);
     const hostNames = [...names];
     const hostAddresses = share.hideHosts && this.o.hostAddresses ? await this.o.hostAddresses(hostNames) : [];
     const keyPaths = this.o.keyPaths ? await this.o.keyPaths() : [];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getSession, getSessionDetail, listSessions } from '../../../db/queries/sessions';
 import { listCopySamples } from '../../../db/queries/transfers';
 import { streamSessionEvents } from '../../sessions/stream';
+import { strategySpecSchema, testSlotsSchema } from '../../engine/strategy/spec';
 import { protectedProcedure, router } from '../trpc';
 import { importProcedure, reportProcedure } from './session-documents';
 
@@ -19,6 +20,10 @@ export const createSessionInput = z.object({
   recipe: z.unknown(),
   title: z.string().max(200).optional(),
   checkEndpoints: z.boolean().optional(),
+  /** `{ kind: "git" }` (default) or `{ kind: "bayes", confidence?, maxRuns?, badFails?, goodFails? }`. */
+  strategy: strategySpecSchema.optional(),
+  /** Test slots, each a map from a role used in phases' `on` to a host name (or `local`). */
+  slots: testSlotsSchema.optional(),
 });
 
 const verdict = z.enum(['good', 'bad', 'skip']);

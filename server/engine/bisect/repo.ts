@@ -68,6 +68,28 @@ export class GitRepo {
     return out.split('\n').filter(Boolean).map(parseInfo);
   }
 
+  /**
+   * The bisect range as a DAG, oldest first (every parent before its children):
+   * each commit's parents inside the range, after git's history simplification
+   * for `paths` (`rev-list --parents` rewrites them), first parents only with
+   * `firstParent`. Parents outside the range (the good side) are left out.
+   */
+  async rangeGraph(bad: string, goods: string[], firstParent: boolean, paths: string[]): Promise<{ shas: string[]; parents: number[][] }> {
+    const args = ['rev-list', '--reverse', '--topo-order', '--parents'];
+    if (firstParent) args.push('--first-parent');
+    args.push(bad, '--not', ...goods, '--', ...paths);
+    const lines = (await gitOk(this.dir, args)).split('\n').filter(Boolean);
+    const rows = lines.map((l) => l.split(' '));
+    const shas = rows.map((r) => r[0] as string);
+    const index = new Map(shas.map((sha, i) => [sha, i]));
+    const parents = rows.map((r) => {
+      const ps = r.slice(1);
+      const inRange = (firstParent ? ps.slice(0, 1) : ps).map((p) => index.get(p)).filter((i): i is number => i !== undefined);
+      return [...new Set(inRange)];
+    });
+    return { shas, parents };
+  }
+
   /** The bisect range in git's order, oldest first: `rev-list --topo-order bad --not good...`. */
   async rangeCommits(bad: string, goods: string[], firstParent: boolean, paths: string[]): Promise<string[]> {
     const args = ['rev-list', '--reverse', '--topo-order'];

@@ -20,6 +20,8 @@ export interface BisectHistory {
   nextStep: number;
   /** The good/bad refs were already checked (or checks are off). */
   checksDone: boolean;
+  /** Every run that still counts, endpoint checks included, in order (strategies weigh them all). */
+  observations?: Array<{ sha: string; verdict: Verdict; kind: 'bisect' | 'check' }>;
 }
 
 export interface BisectSessionOptions {

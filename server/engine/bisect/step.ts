@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineEvent, EventSink } from '../events';
 import { runPhase } from '../phases';
@@ -19,13 +19,22 @@ export interface StepRun {
   sink: EventSink;
   executorFor: (on: string) => Executor;
   signal: AbortSignal;
+  /** The step's test slot: role names in phases' `on` mapped to hosts (absent: `on` names a host). */
+  hosts?: Record<string, string> | undefined;
+  /** This slot already prepared this commit: phases marked `per: "commit"` are not run again. */
+  skipPerCommit?: boolean | undefined;
+  /** `$BISECT_ENV` lines the step starts with (what the skipped per-commit phases wrote). */
+  carriedEnv?: Record<string, string> | undefined;
 }
+
+/** A step's decision, and whether its per-commit phases (build, deploy) all passed. */
+export type StepOutcome = StepDecision & { prepared: boolean; env: Record<string, string> };
 
 /**
  * Runs a step's phases in order until one does not pass, and decides the step.
  * The step's `$BISECT_ENV` file (it may hold secrets) is removed when the step ends, however it ends.
  */
-export async function runStep(s: StepRun): Promise<StepDecision> {
+export async function runStep(s: StepRun): Promise<StepOutcome> {
   try {
     return await runPhases(s);
   } finally {
@@ -33,14 +42,21 @@ export async function runStep(s: StepRun): Promise<StepDecision> {
   }
 }
 
-async function runPhases(s: StepRun): Promise<StepDecision> {
+async function runPhases(s: StepRun): Promise<StepOutcome> {
   await mkdir(s.scratchDir, { recursive: true });
   const envFile = stepEnvFile(s.scratchDir, s.step);
   await resetStepEnv(envFile);
+  const carried = Object.entries(s.carriedEnv ?? {});
+  if (carried.length > 0) await appendFile(envFile, carried.map(([k, v]) => `${k}=${v}\n`).join(''));
   const decisions: Array<PhaseDecision & { name: string }> = [];
+  const executorFor = (on: string) => s.executorFor(s.hosts?.[on] ?? on);
+  let prepared = true;
   for (const [index, phase] of s.recipe.phases.entries()) {
+    if (s.skipPerCommit && phase.per === 'commit') continue;
+    const on = s.hosts?.[phase.on] ?? phase.on;
+    const spec = on === phase.on ? phase : { ...phase, on };
     const started = Date.now();
-    await s.sink.emit({ type: 'phaseStarted', step: s.step, phase: index, name: phase.name, kind: phase.kind, on: phase.on });
+    await s.sink.emit({ type: 'phaseStarted', step: s.step, phase: index, name: phase.name, kind: phase.kind, on });
     const { vars, errors } = await readStepEnv(envFile);
     for (const message of errors) await s.sink.emit({ type: 'log', level: 'warn', message });
     const ctx = {
@@ -52,16 +68,16 @@ async function runPhases(s: StepRun): Promise<StepDecision> {
       envFile,
       recipeEnv: plainVariables(s.recipe),
       stepEnv: vars,
-      executor: s.executorFor(phase.on),
-      executorFor: s.executorFor,
+      executor: s.executorFor(on),
+      executorFor,
       signal: s.signal,
       phase: index,
       emit: (event: EngineEvent) => s.sink.emit(event),
-      leaseFile: path.join(s.scratchDir, `lease-${phase.on === 'local' ? 'local' : 'remote'}-${s.step}-${index}`),
+      leaseFile: path.join(s.scratchDir, `lease-${on === 'local' ? 'local' : 'remote'}-${s.step}-${index}`),
     };
     let status: ExitStatus | null = null;
     let override: PhaseDecision | undefined;
-    for await (const ev of withPhaseContext(runPhase(phase, ctx), phase)) {
+    for await (const ev of withPhaseContext(runPhase(spec, ctx), spec)) {
       if (ev.type === 'exit') [status, override] = [ev.status, ev.decision];
       else await s.sink.emit({ type: 'output', step: s.step, phase: index, stream: ev.stream, lines: ev.lines });
     }
@@ -78,9 +94,12 @@ async function runPhases(s: StepRun): Promise<StepDecision> {
       ms: Date.now() - started,
       reason: decision.reason,
     });
-    if (decision.outcome !== 'pass') break;
+    if (decision.outcome !== 'pass') {
+      if (phase.per === 'commit') prepared = false;
+      break;
+    }
   }
-  return decideStep(decisions);
+  return { ...decideStep(decisions), prepared, env: (await readStepEnv(envFile)).vars };
 }
 
 /** The recipe's variables as strings; a secret the server did not open is empty. */
