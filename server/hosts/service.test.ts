@@ -121,6 +121,8 @@ describe(`hosts (${dbKind()})`, () => {
 
   it('rejects bad input with errors that name the field', async () => {
     await caller().hosts.create({ name: 'dup', ...base() });
+    const fifo = path.join(tmp, 'key-fifo'); // would stall every request if it were read synchronously
+    execFileSync('mkfifo', [fifo]);
     const cases: Array<[Record<string, unknown>, RegExp, string]> = [
       [{ name: 'dup' }, /a host named dup already exists/, 'name'],
       [{ name: 'local' }, /reserved/, 'name'],
@@ -131,6 +133,8 @@ describe(`hosts (${dbKind()})`, () => {
       [{ port: 70000 }, /port/, 'port'],
       [{ identityFile: '/no/such/key' }, /cannot read identity file \/no\/such\/key.*no such file/, 'identityFile'],
       [{ identityFile: 'relative/key' }, /absolute path/, 'identityFile'],
+      [{ identityFile: fifo }, /cannot read identity file .*key-fifo on the dashboard's machine: it is a named pipe \(FIFO\), not a regular file/, 'identityFile'],
+      [{ identityFile: '/dev/zero' }, /cannot read identity file \/dev\/zero.*character device, not a regular file/, 'identityFile'],
       [{ identityFile: sshd.clientKeyWithPassphrase, passphrase: 'wrong' }, /passphrase does not unlock/, 'passphrase'],
       [{ identityFile: `${sshd.clientKey}.pub` }, /not a private key|public key/, 'identityFile'],
       [{ powerCycle: { on: 'nohost', run: 'virsh reset x' } }, /power cycle runs on unknown host `nohost`/, 'powerCycle'],

@@ -131,7 +131,7 @@ export class HostService {
     this.assertNameFree(f.name);
     const powerCycle = normalizePowerCycle(f.powerCycle) ?? null;
     this.checkPowerCycle(powerCycle, f.name);
-    if (f.identityFile) checkIdentityFile(f.identityFile, f.passphrase);
+    if (f.identityFile) await checkIdentityFile(f.identityFile, f.passphrase);
     const id = randomUUID();
     const row = {
       id,
@@ -171,7 +171,7 @@ export class HostService {
     if (powerCycle !== undefined) patch.powerCycle = powerCycle;
     const identityFile = patch.identityFile !== undefined ? patch.identityFile : current.identityFile;
     const passphrase = f.passphrase !== undefined ? f.passphrase || null : this.passphraseOf(current);
-    if (identityFile && (patch.identityFile !== undefined || patch.passphrase !== undefined)) checkIdentityFile(identityFile, passphrase);
+    if (identityFile && (patch.identityFile !== undefined || patch.passphrase !== undefined)) await checkIdentityFile(identityFile, passphrase);
     await this.write(() => updateHost(this.o.db, id, patch), name);
     if (forgetPinnedKeys) await deleteHostKeys(this.o.db, id);
     this.retire(id);

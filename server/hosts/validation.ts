@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import { z } from 'zod';
+import { FileReadError, MAX_KEY_FILE_BYTES, readRegularFile } from '../engine/ssh/files';
 import { UserInputError, type PowerCycleSpec } from '../engine/types';
 
 /**
@@ -86,15 +86,15 @@ export function expandHome(file: string): string {
 
 /**
  * Checks that the identity file can be read and, with the passphrase, parsed,
- * so a typo shows up in the form rather than at 3 a.m. in a bisect.
+ * so a typo shows up in the form rather than at 3 a.m. in a bisect. Read
+ * asynchronously; a FIFO, a device or a file over 64 KiB is refused at once.
  */
-export function checkIdentityFile(file: string, passphrase: string | null | undefined): void {
+export async function checkIdentityFile(file: string, passphrase: string | null | undefined): Promise<void> {
   let data: Buffer;
   try {
-    data = readFileSync(expandHome(file));
+    data = await readRegularFile(expandHome(file), MAX_KEY_FILE_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why = err instanceof FileReadError ? err.detail : (err as Error).message;
     throw new UserInputError(`cannot read identity file ${file} on the dashboard's machine: ${why}`, 'identityFile');
   }
   const parsed = ssh2.utils.parseKey(data, passphrase ?? undefined);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -210,6 +210,38 @@ describe('connectSsh against a real sshd', () => {
     const conn = await connectSsh(target({ proxyJump: `root@127.0.0.1:${host.port}` }));
     expect(await run(conn, 'echo jumped')).toBe('jumped\n');
     expect(conn.socket.bytesWritten).toBeGreaterThan(0);
+    conn.close();
+  });
+
+  it('refuses a FIFO or /dev/zero identity file at once, with a clear error, while the event loop stays responsive', async () => {
+    const fifo = path.join(tmp, 'key-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const big = path.join(tmp, 'key-huge');
+    writeFileSync(big, Buffer.alloc(65 * 1024, 'A'));
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    try {
+      const started = Date.now();
+      const cases: Array<[string, RegExp]> = [
+        [fifo, /cannot read identity file .*key-fifo: it is a named pipe \(FIFO\), not a regular file/],
+        ['/dev/zero', /cannot read identity file \/dev\/zero: it is a character device, not a regular file/],
+        [tmp, /cannot read identity file .*: it is a directory, not a regular file/],
+        [big, /cannot read identity file .*key-huge: it is larger than 64 KiB/],
+      ];
+      const errors = await Promise.all(cases.map(([file]) => expectSshError(connectSsh(target({ identityFile: file })), 'AUTH_FAILED')));
+      errors.forEach((err, i) => expect(err.message).toMatch(cases[i]![1]));
+      expect(Date.now() - started).toBeLessThan(1000);
+      // A known_hosts (or ssh config) FIFO fails closed just as fast.
+      const khErr = await expectSshError(connectSsh(target({ knownHostsFiles: [fifo] })), 'HOST_KEY_UNKNOWN');
+      expect(khErr.message).toMatch(/cannot read known_hosts file .*key-fifo: it is a named pipe/);
+      await expect(connectSsh({ ...target(), host: 'alias', sshConfigPath: fifo })).rejects.toThrow(/cannot read ssh config .*named pipe/);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(ticks).toBeGreaterThan(0);
+    // Nothing was left waiting on the FIFO: a normal connection still works.
+    const conn = await connectSsh(target());
+    expect(await run(conn, 'echo still here')).toBe('still here\n');
     conn.close();
   });
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,8 @@ import {
   SshError,
   type SshErrorCode,
 } from './errors';
-import { checkHostKey, fingerprintSha256, keyTypeOf, knownKeyTypesForHost, type PinnedKey } from './known-hosts';
+import { FileReadError, MAX_KEY_FILE_BYTES, readRegularFile } from './files';
+import { checkHostKey, fingerprintSha256, keyTypeOf, knownKeyTypesForHost, loadKnownHosts, type KnownHostEntry, type PinnedKey } from './known-hosts';
 import { parseProxyJump, resolveSshConfig, safeLocalUser, type JumpHost } from './ssh-config';
 
 const { Client, utils } = ssh2;
@@ -115,13 +115,13 @@ function hostLabel(host: string, port: number): string {
   return port === 22 ? host : `${host}:${port}`;
 }
 
-function resolveTarget(target: SshTarget): ResolvedTarget {
-  let config: ReturnType<typeof resolveSshConfig>;
+async function resolveTarget(target: SshTarget): Promise<ResolvedTarget> {
+  let config: Awaited<ReturnType<typeof resolveSshConfig>>;
   try {
     config =
       target.sshConfigPath === null
         ? { alias: target.host, hostName: target.host, identityFiles: [] }
-        : resolveSshConfig(target.host, target.sshConfigPath === undefined ? {} : { configPath: target.sshConfigPath });
+        : await resolveSshConfig(target.host, target.sshConfigPath === undefined ? {} : { configPath: target.sshConfigPath });
   } catch (err) {
     throw new InfraError((err as Error).message, { cause: err });
   }
@@ -156,8 +156,12 @@ type AuthMethod =
   | { type: 'agent'; username: string; agent: string }
   | { type: 'publickey'; username: string; key: ParsedKey };
 
-/** Builds the ordered list of auth attempts. Throws AUTH_FAILED for an unusable explicit key. */
-function loadCredentials(target: SshTarget, resolved: ResolvedTarget): { methods: AuthMethod[]; tried: string[] } {
+/**
+ * Builds the ordered list of auth attempts. Key files are read asynchronously,
+ * must be regular files of at most 64 KiB (a FIFO or /dev/zero is refused at
+ * once). Throws AUTH_FAILED for an unusable explicit key.
+ */
+async function loadCredentials(target: SshTarget, resolved: ResolvedTarget): Promise<{ methods: AuthMethod[]; tried: string[] }> {
   const methods: AuthMethod[] = [];
   const tried: string[] = [];
   const username = resolved.user;
@@ -171,13 +175,11 @@ function loadCredentials(target: SshTarget, resolved: ResolvedTarget): { methods
   for (const file of resolved.identityFiles) {
     let data: Buffer;
     try {
-      data = readFileSync(file);
+      data = await readRegularFile(file, MAX_KEY_FILE_BYTES);
     } catch (err) {
       if (resolved.identityExplicit) {
-        throw new SshError('AUTH_FAILED', `cannot read identity file ${file}: ${(err as Error).message}`, {
-          cause: err,
-          host: resolved.label,
-        });
+        const why = err instanceof FileReadError ? err.detail : (err as Error).message;
+        throw new SshError('AUTH_FAILED', `cannot read identity file ${file}: ${why}`, { cause: err, host: resolved.label });
       }
       continue;
     }
@@ -204,19 +206,21 @@ function loadCredentials(target: SshTarget, resolved: ResolvedTarget): { methods
   return { methods, tried };
 }
 
-/** Server host key algorithms to offer: those of key types we already know first (OpenSSH does the same). */
-function hostKeyAlgorithms(target: SshTarget, resolved: ResolvedTarget): string[] {
-  let types: string[];
+/** The known_hosts entries for a connection, or why they could not be read (the host key check then fails closed). */
+type KnownHosts = { entries: KnownHostEntry[] } | { error: Error };
+
+async function readKnownHosts(target: SshTarget): Promise<KnownHosts> {
   try {
-    types = knownKeyTypesForHost({
-      host: resolved.hostName,
-      port: resolved.port,
-      knownHostsFiles: target.knownHostsFiles,
-      pinned: target.pinnedKeys,
-    });
-  } catch {
-    return []; // unreadable known_hosts: the host key check itself fails closed
+    return { entries: await loadKnownHosts(target.knownHostsFiles) };
+  } catch (err) {
+    return { error: err as Error };
   }
+}
+
+/** Server host key algorithms to offer: those of key types we already know first (OpenSSH does the same). */
+function hostKeyAlgorithms(target: SshTarget, resolved: ResolvedTarget, known: KnownHosts): string[] {
+  if ('error' in known) return []; // unreadable known_hosts: the host key check itself fails closed
+  const types = knownKeyTypesForHost({ host: resolved.hostName, port: resolved.port, knownHosts: known.entries, pinned: target.pinnedKeys });
   const algos = types.flatMap((t) => (t === 'ssh-rsa' ? RSA_SIG_ALGOS : [t]));
   return [...new Set(algos)].filter((a) => HOST_KEY_ALGOS_SSH2.has(a));
 }
@@ -226,18 +230,13 @@ function hostKeyAlgorithms(target: SshTarget, resolved: ResolvedTarget): string[
  * Runs inside ssh2's hostVerifier, i.e. after key exchange and before any
  * credentials are sent.
  */
-function decideHostKey(target: SshTarget, resolved: ResolvedTarget, key: Buffer): SshError | null {
+function decideHostKey(target: SshTarget, resolved: ResolvedTarget, known: KnownHosts, key: Buffer): SshError | null {
   const fingerprint = fingerprintSha256(key);
   const host = resolved.label;
   let check;
   try {
-    check = checkHostKey({
-      host: resolved.hostName,
-      port: resolved.port,
-      key,
-      knownHostsFiles: target.knownHostsFiles,
-      pinned: target.pinnedKeys,
-    });
+    if ('error' in known) throw known.error;
+    check = checkHostKey({ host: resolved.hostName, port: resolved.port, key, knownHosts: known.entries, pinned: target.pinnedKeys });
   } catch (err) {
     return new HostKeyUnknownError(`cannot verify the host key of ${host}: ${(err as Error).message}`, {
       cause: err,
@@ -444,8 +443,9 @@ function forwardThrough(jump: SshConnection, host: string, port: number): Promis
 export async function connectSsh(target: SshTarget, opts: ConnectOptions = {}): Promise<SshConnection> {
   const { signal } = opts;
   if (signal?.aborted) throw abortReason(signal);
-  const resolved = resolveTarget(target);
-  const { methods, tried } = loadCredentials(target, resolved);
+  const resolved = await resolveTarget(target);
+  const [{ methods, tried }, known] = await Promise.all([loadCredentials(target, resolved), readKnownHosts(target)]);
+  if (signal?.aborted) throw abortReason(signal);
 
   // Transport: our own TCP socket, or a channel through the last jump host.
   let jump: SshConnection | undefined;
@@ -508,7 +508,7 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions = {}): 
       resolve(new Connection(client, socket, transport, resolved.hostName, resolved.port, resolved.user, fingerprint, jump));
     });
 
-    const algos = hostKeyAlgorithms(target, resolved);
+    const algos = hostKeyAlgorithms(target, resolved, known);
     const config: ConnectConfig = {
       sock: transport,
       username: resolved.user,
@@ -518,7 +518,7 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions = {}): 
       authHandler: methods as unknown as AuthenticationType[],
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         fingerprint = fingerprintSha256(key);
-        const refusal = decideHostKey(target, resolved, key);
+        const refusal = decideHostKey(target, resolved, known, key);
         if (refusal) hostKeyError = refusal;
         verify(refusal === null);
       },

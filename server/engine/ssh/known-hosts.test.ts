@@ -10,6 +10,7 @@ import {
   fingerprintSha256,
   keyTypeOf,
   knownHostsName,
+  loadKnownHosts,
   parseKnownHosts,
   type PinnedKey,
 } from './known-hosts';
@@ -41,8 +42,8 @@ function write(name: string, text: string): string {
   return file;
 }
 
-function check(host: string, port: number, key: TestKey, files: string[], pinned: PinnedKey[] = []) {
-  return checkHostKey({ host, port, key: key.blob, knownHostsFiles: files, pinned });
+async function check(host: string, port: number, key: TestKey, files: string[], pinned: PinnedKey[] = []) {
+  return checkHostKey({ host, port, key: key.blob, knownHosts: await loadKnownHosts(files), pinned });
 }
 
 beforeAll(async () => {
@@ -91,8 +92,8 @@ describe('parseKnownHosts', () => {
   });
 });
 
-describe('checkHostKey', () => {
-  it('table', () => {
+describe('checkHostKey', async () => {
+  it('table', async () => {
     const file = write(
       'table',
       [
@@ -126,20 +127,20 @@ describe('checkHostKey', () => {
       ['nowhere.example', 22, k1, 'unknown'],
     ];
     for (const [host, port, key, status] of cases) {
-      expect({ host, port, status: check(host, port, key, files).status }).toEqual({ host, port, status });
+      expect({ host, port, status: (await check(host, port, key, files)).status }).toEqual({ host, port, status });
     }
   });
 
-  it('changed lists the expected fingerprints; unknown lists other known types', () => {
+  it('changed lists the expected fingerprints; unknown lists other known types', async () => {
     const file = write('changed', `h ${k1.type} ${k1.b64}\nh ${k3.type} ${k3.b64}\n`);
-    const r = check('h', 22, k2, [file]);
+    const r = await check('h', 22, k2, [file]);
     expect(r).toEqual({
       status: 'changed',
       fingerprint: fingerprintSha256(k2.blob),
       expectedFingerprints: [fingerprintSha256(k1.blob)],
     });
     const only3 = write('only3', `h ${k3.type} ${k3.b64}\n`);
-    expect(check('h', 22, k1, [only3])).toEqual({
+    expect(await check('h', 22, k1, [only3])).toEqual({
       status: 'unknown',
       fingerprint: fingerprintSha256(k1.blob),
       knownKeyTypes: ['ecdsa-sha2-nistp256'],
@@ -157,24 +158,24 @@ describe('checkHostKey', () => {
     const entries = parseKnownHosts(text);
     expect(entries.map((e) => e.hosts.kind)).toEqual(['hashed', 'hashed']);
     expect(entries.some((e) => entryMatchesHost(e, 'hashed.example'))).toBe(true);
-    expect(check('hashed.example', 22, k1, [file]).status).toBe('match');
-    expect(check('HASHED.example', 22, k1, [file]).status).toBe('match');
-    expect(check('10.1.2.3', 2200, k1, [file]).status).toBe('match');
-    expect(check('10.1.2.3', 22, k1, [file]).status).toBe('unknown');
-    expect(check('hashed.example', 22, k2, [file]).status).toBe('changed');
+    expect((await check('hashed.example', 22, k1, [file])).status).toBe('match');
+    expect((await check('HASHED.example', 22, k1, [file])).status).toBe('match');
+    expect((await check('10.1.2.3', 2200, k1, [file])).status).toBe('match');
+    expect((await check('10.1.2.3', 22, k1, [file])).status).toBe('unknown');
+    expect((await check('hashed.example', 22, k2, [file])).status).toBe('changed');
   });
 
-  it('pinned keys count like known_hosts lines, by host and port', () => {
+  it('pinned keys count like known_hosts lines, by host and port', async () => {
     const pinned: PinnedKey[] = [{ host: 'pinned.example', port: 2222, keyType: k1.type, keyBase64: k1.b64 }];
-    expect(check('pinned.example', 2222, k1, [], pinned).status).toBe('match');
-    expect(check('pinned.example', 22, k1, [], pinned).status).toBe('unknown');
-    expect(check('pinned.example', 2222, k2, [], pinned).status).toBe('changed');
+    expect((await check('pinned.example', 2222, k1, [], pinned)).status).toBe('match');
+    expect((await check('pinned.example', 22, k1, [], pinned)).status).toBe('unknown');
+    expect((await check('pinned.example', 2222, k2, [], pinned)).status).toBe('changed');
   });
 
-  it('fails closed on an unreadable known_hosts file, treats a missing one as empty', () => {
+  it('fails closed on an unreadable known_hosts file, treats a missing one as empty', async () => {
     const asDir = path.join(dir, 'a-directory');
     mkdirSync(asDir);
-    expect(() => check('h', 22, k1, [asDir])).toThrow(/cannot read known_hosts/);
-    expect(check('h', 22, k1, [path.join(dir, 'nope', 'known_hosts')]).status).toBe('unknown');
+    await expect(check('h', 22, k1, [asDir])).rejects.toThrow(/cannot read known_hosts/);
+    expect((await check('h', 22, k1, [path.join(dir, 'nope', 'known_hosts')])).status).toBe('unknown');
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { FileReadError, ParsedFileCache } from './files';
 import { matchPatternList } from './patterns';
 
 /**
@@ -54,7 +54,8 @@ export interface CheckHostKeyParams {
   port?: number;
   /** Raw SSH wire-format public key blob, as ssh2's `hostVerifier` receives it. */
   key: Buffer;
-  knownHostsFiles: readonly string[];
+  /** Entries of the known_hosts files (`loadKnownHosts`). */
+  knownHosts: readonly KnownHostEntry[];
   pinned: readonly PinnedKey[];
 }
 
@@ -145,23 +146,23 @@ export function entryMatchesHost(entry: KnownHostEntry, host: string, port = 22)
   return matchPatternList(name, entry.hosts.patterns);
 }
 
+const knownHostsCache = new ParsedFileCache<KnownHostEntry[]>((text, file) => parseKnownHosts(text, file), []);
+
 /**
- * Reads and parses known_hosts files. A missing file counts as empty; any other
- * read error (permissions, a directory, I/O) throws: we fail closed rather than
- * treat an unreadable file as "no keys known".
+ * Reads and parses known_hosts files, asynchronously, each re-read only when
+ * it changed (ParsedFileCache). A missing file counts as empty; anything else
+ * (permissions, a directory, a FIFO, over 4 MiB, I/O) throws: we fail closed
+ * rather than treat an unreadable file as "no keys known".
  */
-export function readKnownHostsFiles(files: readonly string[]): KnownHostEntry[] {
+export async function loadKnownHosts(files: readonly string[]): Promise<KnownHostEntry[]> {
   const entries: KnownHostEntry[] = [];
   for (const file of files) {
-    let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      entries.push(...(await knownHostsCache.get(file)));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      throw new Error(`cannot read known_hosts file ${file}: ${(err as Error).message}`, { cause: err });
+      const why = err instanceof FileReadError ? err.detail : (err as Error).message;
+      throw new Error(`cannot read known_hosts file ${file}: ${why}`, { cause: err });
     }
-    entries.push(...parseKnownHosts(text, file));
   }
   return entries;
 }
@@ -186,7 +187,7 @@ function pinnedEntries(pinned: readonly PinnedKey[], host: string, port: number)
 
 function entriesForHost(params: Omit<CheckHostKeyParams, 'key'>): KnownHostEntry[] {
   const port = params.port ?? 22;
-  const fromFiles = readKnownHostsFiles(params.knownHostsFiles).filter(
+  const fromFiles = params.knownHosts.filter(
     (e) => e.marker !== 'cert-authority' && entryMatchesHost(e, params.host, port),
   );
   return [...fromFiles, ...pinnedEntries(params.pinned, params.host, port)];
@@ -200,8 +201,6 @@ function entriesForHost(params: Omit<CheckHostKeyParams, 'key'>): KnownHostEntry
  * - `changed`: keys of the same type are known for this host, none equal to it.
  * - `unknown`: no key of this type is known (`knownKeyTypes` lists other types
  *   known for the host; empty means the host itself is new).
- *
- * Throws if a known_hosts file exists but cannot be read.
  */
 export function checkHostKey(params: CheckHostKeyParams): HostKeyCheck {
   const fingerprint = fingerprintSha256(params.key);

@@ -80,13 +80,16 @@ describe('resolveSshConfigText', () => {
 });
 
 describe('resolveSshConfig (file)', () => {
-  it('reads the given path; a missing file means no options', () => {
+  it('reads the given path; a missing file means no options; an edit is seen at the next lookup', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ssh-config-'));
     try {
       const file = path.join(dir, 'config');
       writeFileSync(file, 'Host alias\n  HostName real.example\n  Port 2022\n');
-      expect(resolveSshConfig('alias', { configPath: file, ...opts })).toMatchObject({ hostName: 'real.example', port: 2022 });
-      expect(resolveSshConfig('alias', { configPath: path.join(dir, 'nope'), ...opts }).hostName).toBe('alias');
+      expect(await resolveSshConfig('alias', { configPath: file, ...opts })).toMatchObject({ hostName: 'real.example', port: 2022 });
+      expect((await resolveSshConfig('alias', { configPath: path.join(dir, 'nope'), ...opts })).hostName).toBe('alias');
+      writeFileSync(file, 'Host alias\n  HostName other.example\n  Port 2022\n'); // same size: the cache must still notice
+      expect(await resolveSshConfig('alias', { configPath: file, ...opts })).toMatchObject({ hostName: 'other.example' });
+      await expect(resolveSshConfig('alias', { configPath: '/dev/zero', ...opts })).rejects.toThrow(/ssh config \/dev\/zero.*character device, not a regular file/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FileReadError, ParsedFileCache } from './files';
 import { matchPatternList } from './patterns';
 
 /**
@@ -48,19 +48,22 @@ export function defaultSshConfigPath(homeDir = os.homedir()): string {
   return path.join(homeDir, '.ssh', 'config');
 }
 
-/** Reads the config file and resolves `alias`. A missing file is empty; other read errors throw. */
-export function resolveSshConfig(alias: string, options: ResolveOptions = {}): ResolvedSshConfig {
+/** Config file texts, re-read only when a file changes (every connection resolves its alias). */
+const configCache = new ParsedFileCache<string>((text) => text, '');
+
+/**
+ * Reads the config file (asynchronously; a regular file of at most 4 MiB) and
+ * resolves `alias`. A missing file is empty; other read errors throw.
+ */
+export async function resolveSshConfig(alias: string, options: ResolveOptions = {}): Promise<ResolvedSshConfig> {
   const homeDir = options.homeDir ?? os.homedir();
   const file = options.configPath ?? defaultSshConfigPath(homeDir);
-  let text = '';
+  let text: string;
   try {
-    // A user's file, read at run time: not something for the bundler to trace.
-    text = readFileSync(/*turbopackIgnore: true*/ file, 'utf8');
+    text = await configCache.get(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
-      throw new Error(`cannot read ssh config ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    const why = err instanceof FileReadError ? err.detail : (err as Error).message;
+    throw new Error(`cannot read ssh config ${file}: ${why}`, { cause: err });
   }
   return resolveSshConfigText(text, alias, { ...options, homeDir });
 }
