@@ -1,6 +1,6 @@
 'use client';
 import { shortSha } from '@/lib/format';
-import { commitRuns, runsLabel } from './commit-runs';
+import { commitRuns, copyRunPhasesOf, runsLabel } from './commit-runs';
 import type { SessionDetailView } from './types';
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
@@ -59,7 +59,7 @@ function PosteriorBand({ size, band }: { size: number; band: Array<[number, numb
 }
 
 function CommitRunsTable({ detail, terms }: { detail: SessionDetailView; terms: { old: string; new: string } }) {
-  const rows = commitRuns(detail.steps);
+  const rows = commitRuns(detail.steps, copyRunPhasesOf(detail.session.recipe));
   if (rows.length === 0) return null;
   return (
     <table className="table commit-runs" data-testid="commit-runs">

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { RECIPE_TEMPLATES } from '@/lib/recipe-templates';
 import { useTRPC } from '@/lib/trpc';
 import { RecipeEditor } from './RecipeEditor';
-import { DEFAULT_STRATEGY_DRAFT, StrategyFields, strategyFromDraft } from './StrategyFields';
+import { applyCopiesAreRuns, DEFAULT_STRATEGY_DRAFT, StrategyFields, strategyFromDraft } from './StrategyFields';
 
 const splitList = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 
@@ -50,7 +50,7 @@ export function NewBisectForm() {
       terms: customTerms ? { old: termOld, new: termNew } : undefined,
       firstParent,
       paths: splitList(paths),
-      recipe,
+      recipe: applyCopiesAreRuns(recipe, strategy),
     });
   };
 

@@ -7,12 +7,22 @@ export interface StrategyDraft {
   maxRuns: string;
   badFails: string;
   goodNeverFails: boolean;
+  /** Each copy of the recipe's transfer phases counts as one run. */
+  copiesAreRuns: boolean;
   slots: string;
 }
 
-export const DEFAULT_STRATEGY_DRAFT: StrategyDraft = { kind: 'git', confidence: '0.95', maxRuns: '', badFails: '', goodNeverFails: false, slots: '' };
+export const DEFAULT_STRATEGY_DRAFT: StrategyDraft = { kind: 'git', confidence: '0.95', maxRuns: '', badFails: '', goodNeverFails: false, copiesAreRuns: false, slots: '' };
 
 type StrategyInput = { kind: 'git' } | { kind: 'bayes'; confidence?: number; maxRuns?: number; badFails?: number; goodFails?: number };
+
+/** The recipe with `copiesAreRuns` set on its transfer phases when the draft asks for it. */
+export function applyCopiesAreRuns(recipe: unknown, d: StrategyDraft): unknown {
+  if (d.kind !== 'bayes' || !d.copiesAreRuns || typeof recipe !== 'object' || recipe === null) return recipe;
+  const r = recipe as { phases?: unknown };
+  if (!Array.isArray(r.phases)) return recipe;
+  return { ...r, phases: r.phases.map((p: { kind?: unknown }) => (p && p.kind === 'transfer' ? { ...p, copiesAreRuns: true } : p)) };
+}
 
 /** The API's `strategy` and `slots` from the draft, or an error to show. */
 export function strategyFromDraft(d: StrategyDraft): { strategy: StrategyInput; slots?: Array<Record<string, string>> } | { error: string } {
@@ -70,6 +80,10 @@ export function StrategyFields({ value, onChange }: { value: StrategyDraft; onCh
           <label className="checkbox">
             <input type="checkbox" name="goodNeverFails" checked={value.goodNeverFails} onChange={(e) => set({ goodNeverFails: e.target.checked })} /> A
             good commit never fails
+          </label>
+          <label className="checkbox">
+            <input type="checkbox" name="copiesAreRuns" checked={value.copiesAreRuns} onChange={(e) => set({ copiesAreRuns: e.target.checked })} /> Each
+            copy of a transfer phase is a run (a hang counts at once; a good-looking commit can stop early)
           </label>
         </>
       )}

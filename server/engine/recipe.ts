@@ -127,6 +127,12 @@ export const transferPhaseSchema = z
     sink: z.string().min(1).max(4096).default('/dev/null'),
     copyTimeoutSec: z.number().positive().max(7 * 24 * 3600).default(180),
     stallSec: z.number().positive().max(24 * 3600).default(20),
+    /**
+     * Flaky mode: each copy is one run of the reproducer (an observation), so a
+     * hang counts at once and a commit that looks good can stop before the last
+     * copy when the strategy has learned enough from it.
+     */
+    copiesAreRuns: z.boolean().optional(),
   })
   .superRefine((p, ctx) => {
     if ((p.bytes === undefined) === (p.file === undefined)) {

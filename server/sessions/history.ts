@@ -8,18 +8,39 @@ type Steps = SessionDetail['steps'];
  * the verdicts that still count, in order, and whether the endpoint checks ran.
  * Undefined when nothing was tested yet (the session starts afresh).
  */
-export function historyFromSteps(steps: Steps, goodCount: number, checkEndpoints: boolean): BisectHistory | undefined {
+export function historyFromSteps(
+  steps: Steps,
+  goodCount: number,
+  checkEndpoints: boolean,
+  /** Transfer phases whose copies are runs (flaky mode): their finished copies are the step's observations. */
+  copyRunPhases: ReadonlySet<number> = new Set(),
+): BisectHistory | undefined {
   if (steps.length === 0) return undefined;
   const counted = steps.filter((s) => !s.superseded && s.state === 'done' && s.verdict !== null);
   const marks = counted.filter((s) => s.kind === 'bisect').map((s) => ({ sha: s.commit.sha, verdict: s.verdict as 'good' | 'bad' | 'skip' }));
   const checks = counted.filter((s) => s.kind === 'check').length;
-  const observations = counted.map((s) => ({ sha: s.commit.sha, verdict: s.verdict as 'good' | 'bad' | 'skip', kind: s.kind }));
+  const observations = steps.flatMap((s) => stepObservations(s, copyRunPhases));
   return {
     marks,
     observations,
     nextStep: Math.max(...steps.map((s) => s.step)) + 1,
     checksDone: !checkEndpoints || checks >= 1 + goodCount || marks.length > 0,
   };
+}
+
+type Observation = NonNullable<BisectHistory['observations']>[number];
+
+/**
+ * The runs a stored step counts for: each finished copy of a copies-are-runs
+ * transfer (also of a step cut off later, as the engine counted them live), or
+ * else its verdict once it is done.
+ */
+export function stepObservations(s: Steps[number], copyRunPhases: ReadonlySet<number>): Observation[] {
+  if (s.superseded) return [];
+  const copies = s.phases.filter((p) => copyRunPhases.has(p.phase)).flatMap((p) => p.copies ?? []);
+  if (copies.length > 0) return copies.map((c) => ({ sha: s.commit.sha, verdict: c.outcome === 'ok' ? 'good' : 'bad', kind: s.kind }));
+  if (s.state !== 'done' || s.verdict === null) return [];
+  return [{ sha: s.commit.sha, verdict: s.verdict, kind: s.kind }];
 }
 
 /** Steps a crashed server left marked as running. */

@@ -5,7 +5,7 @@ import type { Db } from '../../db/client';
 import { getSessionDetail, insertSession, listSessionIdsWithStatus, type SessionDetail } from '../../db/queries/sessions';
 import type { EventBus } from '../bus';
 import { Bisection } from '../engine/bisect/bisection';
-import { runSlotBisect } from '../engine/bisect/scheduler';
+import { copyRunPhases, runSlotBisect } from '../engine/bisect/scheduler';
 import { INTERRUPT, runBisect, type BisectDeps, type BisectSessionOptions, type RunOutcome } from '../engine/bisect/session';
 import type { StrategySpec, TestSlot } from '../engine/strategy/spec';
 import { validateBisectRequest, type BisectRequest } from '../engine/bisect/validate';
@@ -247,15 +247,16 @@ export class SessionService {
         firstParent: s.firstParent,
         paths: s.paths,
       });
+      const recipe = parseRecipe(openRecipe);
       options = {
         sessionId: id,
         request,
-        recipe: parseRecipe(openRecipe),
+        recipe,
         worktree: path.join(this.o.dataDir, 'worktrees', id),
         spareWorktree: spareWorktreeFor(this.o.dataDir, s.repoPath),
         scratchDir: path.join(this.o.dataDir, 'scratch', id),
         checkEndpoints: s.checkEndpoints,
-        history: historyFromSteps(detail.steps, s.goodShas.length, s.checkEndpoints),
+        history: historyFromSteps(detail.steps, s.goodShas.length, s.checkEndpoints, s.strategy.kind === 'bayes' ? copyRunPhases(recipe) : new Set()),
       };
     } catch (error) {
       // The repository may be back later (an unmounted disk, a moved clone): pause, keep every

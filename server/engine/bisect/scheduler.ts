@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { BisectResult, CommitInfo } from '../events';
+import type { BisectResult, CommitInfo, EngineEvent } from '../events';
+import type { Recipe } from '../recipe';
 import { reapLeftovers, type GroupReaper } from '../executors/leases';
 import { createBayesStrategy } from '../strategy/bayes';
 import { createExactStrategy } from '../strategy/exact';
@@ -28,6 +29,8 @@ interface Job {
   controller: AbortController;
   started: number;
   attempt: number;
+  /** Runs already observed from inside the step (a transfer's copies, when each copy is a run). */
+  copyRuns: number;
   done: Promise<{ job: Job; end: JobEnd }>;
 }
 
@@ -210,10 +213,10 @@ class SlotRun {
     if (this.deps.signal.aborted) onAbort();
     else this.deps.signal.addEventListener('abort', onAbort, { once: true });
     slot.busy = true;
-    const job: Job = { spec, slot, index, controller, started: Date.now(), attempt, done: null as never };
+    const job: Job = { spec, slot, index, controller, started: Date.now(), attempt, copyRuns: 0, done: null as never };
     job.done = sleep(delayMs, controller.signal)
       .then(() => this.commitInfo(sha))
-      .then((info) => runJob(this.jobContext(), slot, { ...spec, commit: info }, controller.signal))
+      .then((info) => runJob(this.jobContext(job), slot, { ...spec, commit: info }, controller.signal))
       .catch((error: unknown): JobEnd => ({ kind: 'infra', message: error instanceof Error ? error.message : String(error) }))
       .then((end) => {
         this.deps.signal.removeEventListener('abort', onAbort);
@@ -226,8 +229,8 @@ class SlotRun {
     return this.commits.get(sha) ?? (await this.repo.commitInfo(sha));
   }
 
-  private jobContext(): JobContext {
-    return {
+  private jobContext(job: Job): JobContext {
+    const ctx: JobContext = {
       sessionId: this.o.sessionId,
       scratchDir: this.o.scratchDir,
       terms: this.o.request.terms,
@@ -235,6 +238,35 @@ class SlotRun {
       sink: this.sink,
       executorFor: this.deps.executorFor,
     };
+    if (!this.isBayes || this.copyRunPhases.size === 0) return ctx;
+    return {
+      ...ctx,
+      sink: { emit: (e) => this.emitCountingCopies(job, e) },
+      moreRuns: () => this.wantsAnotherRun(job),
+    };
+  }
+
+  /** Flaky mode, each copy a run: a finished copy is an observation of its own, stored with the copy. */
+  private async emitCountingCopies(job: Job, e: EngineEvent): Promise<void> {
+    await this.sink.emit(e);
+    if (e.type !== 'copyFinished' || !this.copyRunPhases.has(e.phase)) return;
+    const ob = { sha: job.spec.sha, verdict: copyVerdict(e.outcome), kind: job.spec.kind };
+    this.observed.push(ob);
+    this.feed(ob);
+    job.copyRuns++;
+    await this.sink.emit({ type: 'strategyUpdated', view: this.view() });
+  }
+
+  /** Would the strategy spend the next run on this job's commit (already built here)? */
+  private wantsAnotherRun(job: Job): boolean {
+    if (this.strategy.result().kind !== 'testing') return false;
+    const busy = [...this.running.values()].filter((j) => j !== job).map((j) => j.index);
+    return this.strategy.next(1, { busy, built: [job.index] })[0] === job.index;
+  }
+
+  /** Recipe phases whose copies are runs (flaky mode). */
+  private get copyRunPhases(): Set<number> {
+    return copyRunPhases(this.o.recipe);
   }
 
   /** Records how a job ended and what follows from it. */
@@ -261,9 +293,12 @@ class SlotRun {
       return;
     }
     const { verdict, reason } = outcome;
-    const ob = { sha: job.spec.sha, verdict, kind: job.spec.kind };
-    this.observed.push(ob);
-    this.feed(ob);
+    if (job.copyRuns === 0) {
+      // A step whose copies were its runs was observed copy by copy already.
+      const ob = { sha: job.spec.sha, verdict, kind: job.spec.kind };
+      this.observed.push(ob);
+      this.feed(ob);
+    }
     await this.sink.emit({
       type: 'stepFinished',
       step: job.spec.step,
@@ -468,6 +503,20 @@ class SlotRun {
       await (slot.index === 0 ? slot.bisection.retireWorktree() : slot.bisection.removeWorktree()).catch(() => undefined);
     }
   }
+}
+
+/** Indices of the transfer phases whose copies count as runs. */
+export function copyRunPhases(recipe: Recipe): Set<number> {
+  const out = new Set<number>();
+  recipe.phases.forEach((p, i) => {
+    if (p.kind === 'transfer' && p.copiesAreRuns) out.add(i);
+  });
+  return out;
+}
+
+/** A copy that went through is a passing run; any failed copy (stall, timeout, lost link, sink error) a failing one. */
+export function copyVerdict(outcome: string): Verdict {
+  return outcome === 'ok' ? 'good' : 'bad';
 }
 
 /** Slot 1 uses the session's worktree; others sit beside it. */

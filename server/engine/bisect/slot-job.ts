@@ -42,6 +42,8 @@ export interface JobContext {
   recipe: Recipe;
   sink: EventSink;
   executorFor: (on: string) => Executor;
+  /** Asked between a transfer's copies when each copy is a run: go on here? */
+  moreRuns?: () => boolean;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function runJob(ctx: JobContext, slot: Slot, job: JobSpec, signal: 
       hosts: slot.hosts,
       skipPerCommit: reuse !== null,
       carriedEnv: reuse?.env,
+      moreRuns: ctx.moreRuns,
     });
     if (signal.aborted) return { kind: 'stopped', why: stopReason(signal) };
     return { kind: 'tested', outcome };

@@ -25,6 +25,8 @@ export interface StepRun {
   skipPerCommit?: boolean | undefined;
   /** `$BISECT_ENV` lines the step starts with (what the skipped per-commit phases wrote). */
   carriedEnv?: Record<string, string> | undefined;
+  /** See PhaseContext.moreRuns. */
+  moreRuns?: (() => boolean) | undefined;
 }
 
 /** A step's decision, and whether its per-commit phases (build, deploy) all passed. */
@@ -73,6 +75,7 @@ async function runPhases(s: StepRun): Promise<StepOutcome> {
       signal: s.signal,
       phase: index,
       emit: (event: EngineEvent) => s.sink.emit(event),
+      ...(s.moreRuns ? { moreRuns: s.moreRuns } : {}),
       leaseFile: path.join(s.scratchDir, `lease-${on === 'local' ? 'local' : 'remote'}-${s.step}-${index}`),
     };
     let status: ExitStatus | null = null;

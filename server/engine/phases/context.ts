@@ -27,6 +27,12 @@ export interface PhaseContext {
   emit?: (event: EngineEvent) => void | Promise<void>;
   /** File in which the executor records the phase's process group while it runs. */
   leaseFile: string;
+  /**
+   * For phases whose repeated work counts as separate runs (a transfer's copies
+   * with `copiesAreRuns`): false once the strategy would rather spend the next
+   * run elsewhere; the phase then ends early, passed.
+   */
+  moreRuns?: () => boolean;
 }
 
 /** The environment every phase receives. */

@@ -146,6 +146,10 @@ export async function* runTransferPhase(phase: TransferPhaseSpec, ctx: PhaseCont
       }
       await events.send({ type: 'copyFinished', step, phase: phaseIndex, ...result });
       yield out(copyLine(result), result.outcome === 'ok' ? 'stdout' : 'stderr');
+      if (result.outcome === 'ok' && copy < phase.copies && phase.copiesAreRuns && ctx.moreRuns && !ctx.moreRuns()) {
+        yield out(`stopping after copy ${copy}/${phase.copies}: each copy is a run, and the next run is worth more on another commit`);
+        break;
+      }
       if (result.outcome !== 'ok') {
         yield out(phaseSummaryLine(summaries));
         yield {
