@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { TEST_PRINCIPAL } from '../../test/auth';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
-import { getHostRow, insertHost, listHostRows } from '../../db/queries/hosts';
+import { getHostRow, hostKeysOf, insertHost, listHostRows } from '../../db/queries/hosts';
 import { dbKind, openTestDb } from '../../test/db';
 import { makeTestRuntime } from '../../test/test-runtime';
 import { appRouter } from '../api/root';
@@ -63,6 +64,35 @@ async function run(executor: ReturnType<HostService['executorFor']>, argv: strin
     if (ev.type === 'output') out.push(...ev.lines);
   }
   return out;
+}
+
+/**
+ * A TCP proxy that sends each new connection to the next of `ports` in turn:
+ * one address that answers with two different machines (two host keys).
+ */
+async function startAlternatingProxy(ports: number[]): Promise<{ port: number; close(): Promise<void> }> {
+  let next = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(ports[next++ % ports.length] as number, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => s.destroy()).on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }
 
 /** The stored passphrase is sealed: no clear text in the row, and it opens to `passphrase`. */
@@ -218,6 +248,37 @@ describe(`hosts (${dbKind()})`, () => {
       }
     } finally {
       await other.dispose();
+    }
+  });
+
+  it('accept-new: concurrent first contacts to one address answered by two machines pin one key; the other is a changed key', async () => {
+    const second = await startSshd();
+    appendFileSync(path.join(second.dir, 'authorized_keys'), readFileSync(`${sshd.clientKey}.pub`)); // one client key for both
+    const proxy = await startAlternatingProxy([sshd.port, second.port]);
+    try {
+      const { id } = await caller().hosts.create({ name: 'flip', ...base(), port: proxy.port, hostKeyPolicy: 'accept-new' });
+      const results = await Promise.all(Array.from({ length: 6 }, () => caller().hosts.test({ id })));
+      expect(new Set(results.map((r) => r.fingerprint))).toEqual(new Set([sshd.fingerprint, second.fingerprint]));
+      const pinned = results.filter((r) => r.pinned);
+      expect(pinned).toHaveLength(1);
+      const winner = pinned[0]?.fingerprint;
+      for (const r of results) {
+        if (r.fingerprint === winner) expect(r, r.error).toMatchObject({ ok: true, kernel: os.release() });
+        else expect(r).toMatchObject({ ok: false, code: 'HOST_KEY_CHANGED', expectedFingerprints: [winner] });
+      }
+      expect((await hostKeysOf(handle.db, id)).map((k) => k.fingerprint)).toEqual([winner]);
+      expect((await caller().hosts.list()).find((h) => h.id === id)?.pinnedKeys.map((k) => k.fingerprint)).toEqual([winner]);
+      // Later contacts: the pinned machine is trusted, the other one stays refused; Accept cannot add it either.
+      const later = await Promise.all([caller().hosts.test({ id }), caller().hosts.test({ id })]);
+      expect(later.map((r) => (r.fingerprint === winner ? r.ok : r.code)).sort()).toEqual(['HOST_KEY_CHANGED', true].sort());
+      const loser = winner === sshd.fingerprint ? second.fingerprint : sshd.fingerprint;
+      // (Accept meets either machine: the pinned one is already trusted, the other one is a changed key.)
+      await expect(caller().hosts.acceptKey({ id, fingerprint: loser })).rejects.toThrow(/already trusted|a changed key is not accepted here/);
+      expect((await hostKeysOf(handle.db, id)).map((k) => k.fingerprint)).toEqual([winner]);
+      await caller().hosts.remove({ id });
+    } finally {
+      await proxy.close();
+      await second.dispose();
     }
   });
 

@@ -17,6 +17,7 @@ import type { Host, HostKey, HostKeyPolicy } from '../../db/schema';
 import { HostExecutor } from '../engine/executors/host';
 import { probe } from '../engine/executors/ssh';
 import { connectSsh, type PinnedKey, type SshTarget } from '../engine/ssh/connection';
+import { claimFirstContact } from '../engine/ssh/first-contact';
 import { fingerprintSha256 } from '../engine/ssh/known-hosts';
 import { UserInputError, type Executor, type PowerCycleSpec } from '../engine/types';
 import { SecretBox } from '../secrets/box';
@@ -101,6 +102,8 @@ export function defaultKnownHostsFiles(home = os.homedir()): string[] {
 export class HostService {
   private readonly byId = new Map<string, Host>();
   private keys: HostKey[] = [];
+  /** Pins recorded in memory whose database write has not finished yet. */
+  private readonly pendingPins = new Set<HostKey>();
   private readonly executors = new Map<string, HostExecutor>();
   private readonly knownHostsFiles: string[];
   private readonly box: SecretBox;
@@ -114,7 +117,8 @@ export class HostService {
     const [rows, keys] = await Promise.all([listHostRows(this.o.db), listHostKeys(this.o.db)]);
     this.byId.clear();
     for (const r of rows) this.byId.set(r.id, r);
-    this.keys = keys;
+    // Pins still being written are kept: a reload must not reopen a host's first contact.
+    this.keys = [...keys, ...[...this.pendingPins].filter((p) => !keys.some((k) => samePin(k, p)))];
   }
 
   async list(): Promise<HostView[]> {
@@ -194,16 +198,19 @@ export class HostService {
   /** Connects, runs `uname -r`, disconnects. An accept-new host's unknown key is pinned here. */
   async test(id: string): Promise<HostTestResult> {
     const row = await this.requireRow(id);
-    const pinned: PinnedKey[] = [];
-    const target = this.target(row, (key) => pinned.push(key));
+    const stored: Promise<void>[] = [];
+    const target = this.target(row, (key) => {
+      const write = this.claimPin(row.id, key);
+      if (write) stored.push(write);
+    });
     const r = await probe(target, this.o.testTimeoutMs !== undefined ? { timeoutMs: this.o.testTimeoutMs } : {});
-    for (const key of pinned) await this.storePin(row.id, key);
-    if (pinned.length > 0) this.retire(row.id);
+    await Promise.all(stored);
+    if (stored.length > 0) this.retire(row.id);
     const result: HostTestResult = { ok: r.ok, fingerprint: r.fingerprint, kernel: r.kernel, ms: r.ms };
     if (r.error !== undefined) result.error = r.error;
     if (r.code !== undefined) result.code = r.code;
     if (r.expectedFingerprints) result.expectedFingerprints = r.expectedFingerprints;
-    if (pinned.length > 0) result.pinned = true;
+    if (stored.length > 0) result.pinned = true;
     return result;
   }
 
@@ -241,7 +248,13 @@ export class HostService {
         'fingerprint',
       );
     }
-    await this.storePin(row.id, seen);
+    let write: Promise<void> | null;
+    try {
+      write = this.claimPin(row.id, seen); // another connection may have pinned a key since
+    } catch (err) {
+      throw this.acceptRefusal(row, err);
+    }
+    await write;
     this.retire(row.id);
     return { fingerprint: presented, host: seen.host, port: seen.port };
   }
@@ -308,8 +321,8 @@ export class HostService {
       onNewKeyPinned:
         onPinned ??
         ((key) => {
-          // accept-new while a phase connects: remember now, store in the background.
-          void this.storePin(row.id, key).catch((err: unknown) => console.error(`could not store the pinned key of ${row.name}:`, err));
+          // accept-new while a phase connects: claimed now (throws for a second key), stored in the background.
+          void this.claimPin(row.id, key)?.catch((err: unknown) => console.error(`could not store the pinned key of ${row.name}:`, err));
         }),
     };
     if (row.port !== null) t.port = row.port;
@@ -341,6 +354,20 @@ export class HostService {
     );
   }
 
+  /**
+   * Pins a key seen on first contact (accept-new, or Accept), unless another
+   * key is pinned for that host and port by now: then it throws (see
+   * claimFirstContact). Decides and records in memory synchronously, so
+   * concurrent first contacts cannot both pin; returns the database write, or
+   * null when this key was pinned already.
+   */
+  private claimPin(hostId: string, key: PinnedKey): Promise<void> | null {
+    const pins = this.keys.filter((k) => k.hostId === hostId);
+    if (claimFirstContact(pins, key) === 'known') return null;
+    return this.storePin(hostId, key);
+  }
+
+  /** Records a pin: in memory at once (before the first await), then in the database. */
   private async storePin(hostId: string, key: PinnedKey): Promise<void> {
     const row = {
       hostId,
@@ -351,10 +378,13 @@ export class HostService {
       fingerprint: fingerprintSha256(Buffer.from(key.keyBase64, 'base64')),
       addedAt: new Date(),
     };
-    if (!this.keys.some((k) => k.hostId === hostId && k.host === key.host && k.port === key.port && k.keyBase64 === key.keyBase64)) {
-      this.keys.push(row);
+    if (!this.keys.some((k) => samePin(k, row))) this.keys.push(row);
+    this.pendingPins.add(row);
+    try {
+      await insertHostKey(this.o.db, row);
+    } finally {
+      this.pendingPins.delete(row);
     }
-    await insertHostKey(this.o.db, row);
   }
 
   private acceptRefusal(row: Host, err: unknown): UserInputError {
@@ -412,4 +442,8 @@ export class HostService {
     this.executors.get(id)?.retire();
     this.executors.delete(id);
   }
+}
+
+function samePin(a: Pick<HostKey, 'hostId' | 'host' | 'port' | 'keyBase64'>, b: Pick<HostKey, 'hostId' | 'host' | 'port' | 'keyBase64'>): boolean {
+  return a.hostId === b.hostId && a.host === b.host && a.port === b.port && a.keyBase64 === b.keyBase64;
 }

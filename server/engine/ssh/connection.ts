@@ -41,7 +41,13 @@ export interface SshTarget {
   knownHostsFiles: string[];
   /** Keys accepted in the app. Matched by resolved HostName and port. */
   pinnedKeys: PinnedKey[];
-  /** Called (before authentication) when accept-new pins a key; the caller stores it. Throwing refuses the host. */
+  /**
+   * Called (before authentication) when accept-new would pin a key the
+   * target's `pinnedKeys` snapshot does not know; the caller stores it.
+   * Throwing refuses the host: an SshError as it is (HOST_KEY_CHANGED when a
+   * concurrent first contact pinned another key: see claimFirstContact), any
+   * other error as HOST_KEY_UNKNOWN.
+   */
   onNewKeyPinned?: (key: PinnedKey) => void;
   /** Bound on TCP connect + handshake + authentication. Default 20000. */
   readyTimeoutMs?: number;
@@ -270,6 +276,7 @@ function decideHostKey(target: SshTarget, resolved: ResolvedTarget, known: Known
         try {
           target.onNewKeyPinned?.(pin);
         } catch (err) {
+          if (err instanceof SshError) return err;
           return new HostKeyUnknownError(`could not pin the host key of ${host} (${fingerprint}): ${(err as Error).message}`, {
             cause: err,
             host,
