@@ -1,0 +1,52 @@
+/**
+ * Priors of the flaky-reproducer model over its two failure rates: q, of runs
+ * at commits containing the culprit, and f, of every other run.
+ *
+ * Unstated rates get weak priors that lean to q > f, which is all the model
+ * knows about which side is bad: q ~ Beta(2, 1) (bad commits mostly fail; a
+ * low q such as 0.3 stays plausible) and f is exactly 0 with probability 0.3
+ * ("a good commit never fails", common for hangs), else Beta(1, 4) (mean 0.2).
+ * The point mass lets the model learn quickly that fails are proof when
+ * every run of the good side has passed. These were chosen on the
+ * bench/flaky.ts cases: stronger priors cut runs on some cases and broke
+ * calibration on others.
+ *
+ * A stated rate is believed with STATED_STRENGTH pseudo-runs around it;
+ * "good commits never fail" is a point mass at 0 with a little room left for
+ * the user being wrong.
+ */
+import type { BayesOptions } from './types';
+
+export interface BetaPrior {
+  a: number;
+  b: number;
+}
+
+/** A rate that is exactly 0 with probability `zero`, else Beta(a, b). */
+export interface RatePrior extends BetaPrior {
+  zero: number;
+}
+
+export interface ModelPriors {
+  bad: BetaPrior;
+  good: RatePrior;
+  /** Prior probability that no commit of the range is bad; the rest is uniform over the commits. */
+  none: number;
+}
+
+const DEFAULT_BAD: BetaPrior = { a: 2, b: 1 };
+const DEFAULT_GOOD: RatePrior = { a: 1, b: 4, zero: 0.3 };
+const NEVER_FAILS: RatePrior = { a: 1, b: 19, zero: 0.95 };
+const STATED_STRENGTH = 20;
+const NONE_PRIOR = 0.05;
+
+function stated(rate: number): BetaPrior {
+  const r = Math.min(0.99, Math.max(0.01, rate));
+  return { a: STATED_STRENGTH * r, b: STATED_STRENGTH * (1 - r) };
+}
+
+export function modelPriors(options: Pick<BayesOptions, 'badFails' | 'goodFails'>): ModelPriors {
+  const { badFails, goodFails } = options;
+  const good = goodFails === undefined ? DEFAULT_GOOD : goodFails <= 0 ? NEVER_FAILS : { ...stated(goodFails), zero: 0 };
+  return { bad: badFails === undefined ? DEFAULT_BAD : stated(badFails), good, none: NONE_PRIOR };
+}
