@@ -2,6 +2,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { safeNext } from '@/lib/safe-next';
 import { useTRPC } from '@/lib/trpc';
 
 /** Password sign-in; a `?token=` link printed by the server signs in at once. */
@@ -43,9 +44,4 @@ export function SignInForm() {
       </p>
     </form>
   );
-}
-
-/** Only same-site paths: never an open redirect. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }
