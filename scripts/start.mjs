@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Starts the built dashboard with clean shutdown: NEXT_MANUAL_SIG_HANDLE lets
-// the app stop its sessions and close the database on SIGTERM/SIGINT.
+// the app stop its sessions and close the database on SIGTERM/SIGINT. The
+// HTTP guard (http-guard.mjs) is loaded into the server process: it tells the
+// app each request's peer address and answers oversized requests with a 431.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
@@ -10,7 +12,8 @@ const require = createRequire(import.meta.url);
 const nextBin = require.resolve('next/dist/bin/next');
 const host = process.env.HOST || '127.0.0.1';
 const port = process.env.PORT || '3000';
-const child = spawn(process.execPath, [nextBin, 'start', '-H', host, '-p', port], {
+const guard = new URL('./http-guard-preload.mjs', import.meta.url).href;
+const child = spawn(process.execPath, ['--import', guard, nextBin, 'start', '-H', host, '-p', port], {
   stdio: 'inherit',
   env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' },
 });

@@ -32,6 +32,18 @@ const envSchema = z.object({
   DASHBOARD_PASSWORD: z.string().min(8, 'DASHBOARD_PASSWORD must have at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
   /** Accepted as an API token (automation, tests). */
   DASHBOARD_TOKEN: z.string().min(16, 'DASHBOARD_TOKEN must have at least 16 characters').optional().or(z.literal('').transform(() => undefined)),
+  /**
+   * How many reverse proxies stand in front of the dashboard: only then are
+   * X-Forwarded-For / X-Real-IP believed (for per-client rate limits).
+   * Unset, empty, `0` or `false`: never. `true` means one.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' || v === 'false' ? 0 : v === 'true' ? 1 : Number(v)))
+    .refine((n) => Number.isInteger(n) && n >= 0 && n <= 16, {
+      message: 'TRUST_PROXY must be the number of reverse proxies in front of the dashboard (0 to 16; true means 1), or unset',
+    }),
 });
 
 export interface ServerConfig {
@@ -53,6 +65,8 @@ export interface ServerConfig {
    * server setting. Unset: a minimal environment from the OS account.
    */
   childEnv?: Readonly<Record<string, string>>;
+  /** $TRUST_PROXY: reverse proxies whose X-Forwarded-For entries are believed (0: none, forwarding headers ignored). */
+  trustProxy?: number;
 }
 
 export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
@@ -72,5 +86,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     dashboardPassword: e.DASHBOARD_PASSWORD,
     dashboardToken: e.DASHBOARD_TOKEN,
     childEnv: inheritableEnvironment(env, e.BISECT_PASS_ENV),
+    trustProxy: e.TRUST_PROXY,
   };
 }

@@ -21,6 +21,8 @@ export interface Context {
   secure?: boolean;
   /** The raw session cookie, so sign-out can revoke it. */
   sessionCookie?: string | null;
+  /** Procedure paths of the HTTP request this call came in (several in a batch); unset for in-process callers. */
+  calls?: readonly string[];
 }
 
 const t = initTRPC.context<Context>().create({

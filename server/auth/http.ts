@@ -41,9 +41,35 @@ export function isSecure(req: Request): boolean {
   return new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https';
 }
 
-/** Who is asking, for rate limits (the proxy's view when there is one). */
-export function clientKey(req: Request): string {
-  return req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || req.headers.get('x-real-ip') || 'direct';
+/** Headers as route handlers (`Request.headers`) and server components (`headers()`) see them. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** Set by scripts/http-guard.mjs to the socket's peer address (the client's own value is replaced). */
+export const PEER_HEADER = 'x-bisect-peer';
+const GUARD_FLAG = Symbol.for('bisect-dashboard.http-guard');
+/** The key of every client when the peer is unknown: they share one limit, which is safe, never bypassable. */
+export const UNKNOWN_CLIENT = 'direct';
+
+/**
+ * Who is asking, for rate limits. With `trustProxy` = N (TRUST_PROXY: N
+ * reverse proxies that append to X-Forwarded-For), the N-th address from the
+ * right of X-Forwarded-For, else X-Real-IP. Without, forwarding headers are
+ * never read (any client can send them): the peer address from the HTTP guard
+ * of scripts/start.mjs, or UNKNOWN_CLIENT when the guard is not loaded (next dev).
+ */
+export function clientKey(req: Request | HeaderReader, trustProxy = 0): string {
+  const headers: HeaderReader = 'headers' in req ? req.headers : req;
+  if (trustProxy > 0) {
+    const hops = (headers.get('x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+    const forwarded = hops[Math.max(0, hops.length - trustProxy)];
+    const real = headers.get('x-real-ip')?.trim();
+    if (forwarded || real) return `ip:${forwarded ?? real}`.slice(0, 100);
+  }
+  const guarded = (globalThis as Record<symbol, unknown>)[GUARD_FLAG] === true;
+  const peer = guarded ? headers.get(PEER_HEADER)?.trim() : undefined;
+  return peer ? `ip:${peer}`.slice(0, 100) : UNKNOWN_CLIENT;
 }
 
 export function sessionCookie(value: string, maxAgeSec: number, secure: boolean): string {

@@ -80,15 +80,18 @@ export class AuthService {
     if (!this.o.password) this.o.announce(`/signin?token=${encodeURIComponent(password)}`);
   }
 
-  /** Checks the password (rate limited per client) and opens a browser session. */
+  /**
+   * Checks the password (rate limited per client) and opens a browser session.
+   * The attempt counts as a failure before the hash is computed, so parallel
+   * attempts of one client cannot all pass the limiter while scrypt runs; a
+   * right password then clears the count.
+   */
   async signIn(password: string, client: string): Promise<{ cookieValue: string; maxAgeSec: number }> {
     const wait = this.limiter.waitMs(client);
     if (wait > 0) throw new SignInError(`too many wrong passwords: try again in ${Math.ceil(wait / 1000)} s`, wait);
+    this.limiter.fail(client);
     const admin = await findUserByName(this.o.db, ADMIN);
-    if (!admin || !(await verifyPassword(password, admin.passwordHash))) {
-      this.limiter.fail(client);
-      throw new SignInError('wrong password');
-    }
+    if (!admin || !(await verifyPassword(password, admin.passwordHash))) throw new SignInError('wrong password');
     this.limiter.succeed(client);
     const cookieValue = randomToken(32);
     const maxAgeSec = SESSION_DAYS * 24 * 3600;

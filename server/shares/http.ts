@@ -25,7 +25,7 @@ export function shareNotFoundResponse(): Response {
 /** Resolves a share for a route handler, or the 404 response. */
 export async function shareForRoute(token: string, req?: Request): Promise<SharedForRoute | Response> {
   const rt = await getRuntime();
-  if (req && !rt.auth.allowShareLookup(clientKey(req))) {
+  if (req && !rt.auth.allowShareLookup(clientKey(req, rt.config.trustProxy))) {
     return new Response('too many share-link lookups: wait a minute\n', { status: 429, headers: { 'retry-after': '60', 'content-type': 'text/plain; charset=utf-8' } });
   }
   const service = shareServiceOf(rt);

@@ -7,7 +7,11 @@ export const authRouter = router({
   /** Whether the caller is signed in (anonymous: the sign-in page asks). */
   status: anonymousProcedure.query(({ ctx }) => ({ signedIn: Boolean(ctx.principal), via: ctx.principal?.via ?? null })),
 
+  /** One password per HTTP request: a batch holding auth.signIn is refused before any password is checked. */
   signIn: anonymousProcedure.input(z.object({ password: z.string().min(1).max(1024) })).mutation(async ({ ctx, input }) => {
+    if (ctx.calls && ctx.calls.length > 1) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'sign in with a request of its own: auth.signIn cannot be batched with other calls' });
+    }
     try {
       const { cookieValue, maxAgeSec } = await ctx.runtime.auth.signIn(input.password, ctx.client ?? 'direct');
       ctx.resHeaders?.append('set-cookie', sessionCookie(cookieValue, maxAgeSec, ctx.secure ?? false));

@@ -20,17 +20,18 @@ async function handler(req: Request): Promise<Response> {
     endpoint: '/api/trpc',
     req: request,
     router: appRouter,
-    createContext: async ({ resHeaders }) => {
+    createContext: async ({ resHeaders, info }) => {
       const runtime = await getRuntime();
       return {
         runtime,
         origin: requestOrigin(req),
         principal: await authenticateRequest(runtime, req),
-        client: clientKey(req),
+        client: clientKey(req, runtime.config.trustProxy),
         sameOrigin: isSameOrigin(req),
         resHeaders,
         secure: isSecure(req),
         sessionCookie: readCookie(req.headers.get('cookie'), SESSION_COOKIE),
+        calls: info.calls.map((c) => c.path),
       };
     },
   });
