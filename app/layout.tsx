@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/">Sessions</Link>
             <Link href="/new">New bisect</Link>
             <Link href="/hosts">Hosts</Link>
+            <Link href="/runners">Runners</Link>
             <span className="topnav-spacer" />
             <NavAuth />
           </nav>

@@ -48,6 +48,13 @@ export const sessions = pgTable(
     slots: jsonb('slots').$type<TestSlot[]>(),
     /** The strategy's latest view (best commit, rates, posterior band), for the page. */
     strategyView: jsonb('strategy_view').$type<StrategyView>(),
+    /** The runner that owns the session now (it alone may write its events), and since when. */
+    runnerId: text('runner_id'),
+    runnerSince: timestamp('runner_since', { withTimezone: true }),
+    /** Fencing token: raised by every claim; a write carrying an older token is refused. */
+    leaseToken: bigint('lease_token', { mode: 'number' }).notNull().default(0),
+    /** The owner's lease ends here unless its heartbeat renews it. */
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
   },
   (t) => [index('sessions_created_idx').on(t.createdAt)],
 );
@@ -141,3 +148,4 @@ export * from './schema/shares';
 export * from './schema/transfers';
 export * from './schema/hosts';
 export * from './schema/auth';
+export * from './schema/runners';

@@ -28,6 +28,17 @@ const envSchema = z.object({
     .refine((names) => names.every((n) => !SERVER_SETTINGS.has(n)), {
       message: `BISECT_PASS_ENV cannot name the server's own settings (${[...SERVER_SETTINGS].join(', ')}): phases must never see them`,
     }),
+  /** `off`: this process serves the UI and API and runs no session (runners do: `npm run runner`). */
+  ENGINE: z.enum(['on', 'off'], { message: 'ENGINE is on (default) or off' }).default('on'),
+  /** What this runner can serve: repository roots (absolute paths) and host names, comma-separated; unset = anything. */
+  RUNNER_TAGS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((t) => t.trim()).filter(Boolean)),
+  /** A runner's name on the Runners page (default: host name and pid). */
+  RUNNER_NAME: z.string().max(200).optional(),
+  /** Seconds a runner's claim on a session lasts without a heartbeat (another runner takes over after it). */
+  RUNNER_LEASE_SEC: z.coerce.number().min(1).max(3600).default(30),
   /** The admin password; without it the first start prints a one-time sign-in URL. */
   DASHBOARD_PASSWORD: z.string().min(8, 'DASHBOARD_PASSWORD must have at least 8 characters').optional().or(z.literal('').transform(() => undefined)),
   /** Accepted as an API token (automation, tests). */
@@ -59,6 +70,14 @@ export interface ServerConfig {
   dashboardPassword?: string | undefined;
   /** $DASHBOARD_TOKEN */
   dashboardToken?: string | undefined;
+  /** $ENGINE: false = serve only, run no session. */
+  engine?: boolean;
+  /** $RUNNER_TAGS */
+  runnerTags?: string[];
+  /** $RUNNER_NAME */
+  runnerName?: string | undefined;
+  /** $RUNNER_LEASE_SEC in ms. */
+  leaseMs?: number;
   /**
    * What local phases, power-cycle commands and git inherit from the server's
    * environment: the allowlist of child-env.ts plus $BISECT_PASS_ENV, never a
@@ -85,6 +104,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     extraKnownHosts: (e.BISECT_KNOWN_HOSTS ?? '').split(':').filter(Boolean).map((f) => path.resolve(f)),
     dashboardPassword: e.DASHBOARD_PASSWORD,
     dashboardToken: e.DASHBOARD_TOKEN,
+    engine: e.ENGINE === 'on',
+    runnerTags: e.RUNNER_TAGS,
+    runnerName: e.RUNNER_NAME,
+    leaseMs: e.RUNNER_LEASE_SEC * 1000,
     childEnv: inheritableEnvironment(env, e.BISECT_PASS_ENV),
     trustProxy: e.TRUST_PROXY,
   };

@@ -1,4 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { openDb, type DbHandle } from '../db/client';
+import { EventRelay } from './runners/event-relay';
+import { dbHostLock } from './runners/host-lock';
+import { RunnerLoop } from './runners/runner-loop';
 import { AuthService } from './auth/service';
 import { EventBus } from './bus';
 import { secureDataDir, tightenDatabaseFiles } from './data-dir';
@@ -6,6 +13,7 @@ import { setInheritedEnvironment } from './engine/executors/child-env';
 import { LocalExecutor } from './engine/executors/local';
 import type { Executor } from './engine/types';
 import { readConfig, type ServerConfig } from './env';
+import { DEMO_GUEST, DemoGuestExecutor } from './demo/guest';
 import { sealStoredPassphrases } from './hosts/passphrases';
 import { defaultKnownHostsFiles, HostService } from './hosts/service';
 import { SecretBox } from './secrets/box';
@@ -18,6 +26,8 @@ export interface Runtime {
   sessions: SessionService;
   hosts: HostService;
   auth: AuthService;
+  /** This process as a runner: its id (stable per DATA_DIR) and whether it runs sessions. */
+  runner?: { id: string; name: string; engine: boolean };
   shutdown(): Promise<void>;
 }
 
@@ -61,10 +71,29 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     secretBox,
   });
   await hosts.load();
-  // `local` or a host's name; unknown names are a UserInputError when a session is created.
-  const executorFor = (on: string): Executor => hosts.executorFor(on);
-  const sessions = new SessionService({ db: db.db, bus, dataDir: o.config.dataDir, executorFor, infraRetryDelayMs: o.infraRetryDelayMs });
-  await sessions.resumeAll();
+  // `local`, the demo's simulated guest, or a host's name; unknown names are a UserInputError when a session is created.
+  const demoGuest = new DemoGuestExecutor({ dir: path.join(o.config.dataDir, 'demo') });
+  const executorFor = (on: string): Executor => (on === DEMO_GUEST ? demoGuest : hosts.executorFor(on));
+  const engine = o.config.engine ?? true;
+  const leaseMs = o.config.leaseMs ?? 30_000;
+  const runnerId = await runnerIdOf(o.config.dataDir);
+  const name = o.config.runnerName ?? `${os.hostname()}:${process.pid}`;
+  const sessions = new SessionService({
+    db: db.db,
+    bus,
+    dataDir: o.config.dataDir,
+    executorFor,
+    infraRetryDelayMs: o.infraRetryDelayMs,
+    runnerId,
+    engine,
+    leaseMs,
+    ...(db.kind === 'postgres' ? { notifyOrigin: runnerId } : {}),
+    hostLock: dbHostLock({ db: db.db, runnerId, leaseMs }),
+  });
+  const relay = db.kind === 'postgres' && o.config.databaseUrl ? await startRelay(db, bus, o.config.databaseUrl, runnerId) : null;
+  // The runner loop claims running sessions nobody holds (this runner's own from before a restart at once).
+  const loop = engine ? new RunnerLoop({ db: db.db, sessions, id: runnerId, name, tags: o.config.runnerTags ?? [], leaseMs }) : null;
+  await loop?.start();
   return {
     config: o.config,
     db,
@@ -72,12 +101,39 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     sessions,
     hosts,
     auth,
+    runner: { id: runnerId, name, engine },
     async shutdown() {
+      await loop?.stop();
       await sessions.shutdown();
+      await loop?.markStopped();
+      await relay?.close();
       hosts.close();
+      await demoGuest.close();
       if (!o.db) await db.close();
     },
   };
+}
+
+/**
+ * This runner's id, kept in DATA_DIR: a runner restarted on the same data
+ * directory takes its own sessions back at once instead of waiting for its
+ * old lease to lapse (two live processes never share a DATA_DIR).
+ */
+async function runnerIdOf(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'runner-id');
+  const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+  if (/^[0-9a-f-]{36}$/.test(existing)) return existing;
+  const id = randomUUID();
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${id}\n`, { mode: 0o600 });
+  return id;
+}
+
+async function startRelay(db: DbHandle, bus: EventBus, databaseUrl: string, origin: string): Promise<EventRelay> {
+  const { default: pg } = await import('pg');
+  const relay = new EventRelay({ db: db.db, bus, client: new pg.Client({ connectionString: databaseUrl }), origin });
+  await relay.start();
+  return relay;
 }
 
 const globalKey = Symbol.for('bisect-dashboard.runtime');

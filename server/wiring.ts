@@ -1,4 +1,4 @@
-import { recordEvents, type NumberedEvent } from '../db/queries/events';
+import { recordEvents, type NumberedEvent, type RecordOptions } from '../db/queries/events';
 import type { Db } from '../db/client';
 import type { StoredEvent } from '../db/schema';
 import type { EngineEvent, EventSink } from './engine/events';
@@ -37,6 +37,8 @@ export class SessionRecorder implements EventSink {
     lastSeq: number,
     /** Values that must never be stored: replaced in every event before it is written (each line of a multi-line one too). */
     secrets: readonly string[] = [],
+    /** The owner's claim (writes are refused once another runner took the session) and cross-process notification. */
+    private readonly record: RecordOptions = {},
   ) {
     this.seq = lastSeq;
     this.redactor = new Redactor(secrets);
@@ -91,7 +93,7 @@ export class SessionRecorder implements EventSink {
   private async write(batch: NumberedEvent[]): Promise<void> {
     if (batch.length === 0) return;
     try {
-      await recordEvents(this.db, this.sessionId, batch);
+      await recordEvents(this.db, this.sessionId, batch, this.record);
     } catch (error) {
       this.failure = error;
       throw error;

@@ -37,6 +37,27 @@ export function SessionHeader({ detail, readOnly = false }: { detail: SessionDet
             <dd>--first-parent</dd>
           </>
         )}
+        {!readOnly && 'runner' in detail && detail.runner && s.status === 'running' && (
+          <>
+            <dt>Runner</dt>
+            <dd data-testid="session-runner">
+              {detail.runner.name}
+              {detail.runner.since && <span className="muted"> since {new Date(detail.runner.since).toLocaleString()}</span>}
+            </dd>
+          </>
+        )}
+        {s.strategy.kind === 'bayes' && (
+          <>
+            <dt>Verdicts</dt>
+            <dd>flaky reproducer (Bayes, target {s.strategyView?.confidence ?? 0.95})</dd>
+          </>
+        )}
+        {s.slots && (
+          <>
+            <dt>Slots</dt>
+            <dd>{s.slots.length}</dd>
+          </>
+        )}
         {s.paths.length > 0 && (
           <>
             <dt>Paths</dt>

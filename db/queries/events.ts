@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { EngineEvent } from '../../server/engine/events';
 import { assertNever } from '../../server/engine/types';
 import type { Db } from '../client';
+import type { Fence } from './runners';
 import { recordCopyFinished, recordCopyStarted, recordSamples } from './transfers';
 import { events, phaseRuns, sessions, steps, type StoredEvent } from '../schema';
 
@@ -10,13 +11,31 @@ export interface NumberedEvent {
   event: EngineEvent;
 }
 
+/** A runner wrote events for a session it no longer owns: the write was refused. */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+}
+
+export interface RecordOptions {
+  /** Refuse the batch unless the session is still owned under this claim. */
+  fence?: Fence;
+  /** PostgreSQL: `NOTIFY bisect_events, 'session:first:last:origin'` on commit, for other processes' streams. */
+  notifyOrigin?: string;
+}
+
+/** The channel other processes LISTEN on for stored event batches. */
+export const EVENTS_CHANNEL = 'bisect_events';
+
 /**
  * Appends events to a session's log and updates the session, step and phase
- * rows they describe, in one transaction: readers never see one without the other.
+ * rows they describe, in one transaction: readers never see one without the
+ * other. With a fence, the session row is locked first and a stale owner's
+ * batch is refused (FencedError) before anything is written.
  */
-export async function recordEvents(db: Db, sessionId: string, batch: NumberedEvent[]): Promise<void> {
+export async function recordEvents(db: Db, sessionId: string, batch: NumberedEvent[], o: RecordOptions = {}): Promise<void> {
   if (batch.length === 0) return;
   await db.transaction(async (tx) => {
+    if (o.fence) await checkFence(tx as unknown as Db, sessionId, o.fence);
     await tx.insert(events).values(
       batch.map(({ seq, event }) => ({
         sessionId,
@@ -31,7 +50,23 @@ export async function recordEvents(db: Db, sessionId: string, batch: NumberedEve
     await countLines(tx as unknown as Db, sessionId, batch);
     const last = batch[batch.length - 1] as NumberedEvent;
     await tx.update(sessions).set({ lastSeq: last.seq, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
+    if (o.notifyOrigin !== undefined) {
+      const payload = `${sessionId}:${(batch[0] as NumberedEvent).seq}:${last.seq}:${o.notifyOrigin}`;
+      await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${payload})`);
+    }
   });
+}
+
+async function checkFence(db: Db, sessionId: string, fence: Fence): Promise<void> {
+  const rows = await db
+    .select({ runnerId: sessions.runnerId, token: sessions.leaseToken })
+    .from(sessions)
+    .where(eq(sessions.id, sessionId))
+    .for('update');
+  const row = rows[0];
+  if (!row || row.runnerId !== fence.runnerId || row.token !== fence.token) {
+    throw new FencedError(`session ${sessionId} was taken over by another runner (lease ${fence.token} is stale): this runner stops writing`);
+  }
 }
 
 /**

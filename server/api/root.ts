@@ -1,5 +1,6 @@
 import { authRouter } from './routers/auth';
 import { hostsRouter } from './routers/hosts';
+import { runnersRouter } from './routers/runners';
 import { sessionsRouter } from './routers/sessions';
 import { sharesRouter } from './routers/shares';
 import { router } from './trpc';
@@ -9,6 +10,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   hosts: hostsRouter,
   shares: sharesRouter,
+  runners: runnersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { getSessionDetail, insertSession, listSessionIdsWithStatus, type SessionDetail } from '../../db/queries/sessions';
+import { FencedError, type RecordOptions } from '../../db/queries/events';
+import { claimSession, finishControl, getControl, insertControl, liveOwner, releaseSession, type Fence } from '../../db/queries/runners';
+import { getSession, getSessionDetail, insertSession, listSessionIdsWithStatus, type SessionDetail } from '../../db/queries/sessions';
+import type { ControlKind } from '../../db/schema';
 import type { EventBus } from '../bus';
 import { Bisection } from '../engine/bisect/bisection';
 import { copyRunPhases, runSlotBisect } from '../engine/bisect/scheduler';
@@ -11,7 +14,7 @@ import type { StrategySpec, TestSlot } from '../engine/strategy/spec';
 import { validateBisectRequest, type BisectRequest } from '../engine/bisect/validate';
 import type { EngineEvent } from '../engine/events';
 import { recipeSchema, type RecipeInput } from '../engine/recipe';
-import { UserInputError, type Executor, type Verdict } from '../engine/types';
+import { assertNever, UserInputError, type Executor, type Verdict } from '../engine/types';
 import { generateDemoRepo } from '../demo/generate';
 import { SecretBox } from '../secrets/box';
 import { SessionRecorder } from '../wiring';
@@ -36,13 +39,34 @@ export interface SessionServiceOptions {
   executorFor: (on: string) => Executor;
   /** Delay before a step hit by an infrastructure error is tried again (default 10 s). */
   infraRetryDelayMs?: number;
+  /**
+   * This process's runner id. Set: a session runs here only under a claim in
+   * the DB (lease + fencing token), and controls of sessions another live
+   * runner owns are sent to it. Unset: one process owns everything (tests).
+   */
+  runnerId?: string;
+  /** false: run no session here (the web server with ENGINE=off); runners claim them. */
+  engine?: boolean;
+  /** How long a claim lasts without a heartbeat (default 30 s). */
+  leaseMs?: number;
+  /** PostgreSQL: announce stored events to other processes (NOTIFY) under this origin. */
+  notifyOrigin?: string;
+  /** Takes the hosts a step uses for the step, across runners (host leases in the DB). */
+  hostLock?: BisectDeps['hostLock'];
 }
 
 interface Running {
   controller: AbortController;
   pause: boolean;
   done: Promise<RunOutcome | 'error'>;
+  /** The claim the session runs under (runner mode). */
+  fence?: Fence;
 }
+
+/** How long a control waits for the runner that owns the session. */
+const CONTROL_WAIT_MS = 120_000;
+/** The error a sender writes on a control it took back (no runner owns the session any more). */
+const WITHDRAWN = 'withdrawn: no runner owns the session any more';
 
 /**
  * Starts, resumes, pauses, corrects and cancels bisect sessions. The database
@@ -79,7 +103,7 @@ export class SessionService {
       strategy: input.strategy ?? { kind: 'git' },
       slots: input.slots ?? null,
     });
-    await this.start(id);
+    await this.locked(id, () => this.start(id));
     return { id };
   }
 
@@ -106,13 +130,13 @@ export class SessionService {
   /** Continues every session a previous server process left running. */
   async resumeAll(): Promise<void> {
     for (const id of await listSessionIdsWithStatus(this.o.db, 'running')) {
-      if (!this.running.has(id)) await this.start(id).catch((e: unknown) => console.error(`cannot resume session ${id}:`, e));
+      if (!this.running.has(id)) await this.startClaimable(id).catch((e: unknown) => console.error(`cannot resume session ${id}:`, e));
     }
   }
 
   /** Kills the running step now; the session ends as cancelled. */
   cancel(id: string): Promise<{ cancelled: boolean }> {
-    return this.locked(id, async () => {
+    return this.viaOwner(id, 'cancel', {}, () => this.locked(id, async () => {
       const detail = await this.detail(id);
       const run = this.running.get(id);
       if (run) {
@@ -120,28 +144,30 @@ export class SessionService {
         await run.done;
         return { cancelled: true };
       }
-      if (detail.session.status !== 'paused') return { cancelled: false };
+      // Not running here: paused, or (runner mode) waiting for a runner to claim it.
+      const idle = detail.session.status === 'paused' || (detail.session.status === 'running' && this.o.runnerId !== undefined);
+      if (!idle) return { cancelled: false };
       const bisection = this.bisectionOf(detail);
       const bisectLog = await bisection.log().catch(() => '');
       await this.record(detail, [{ type: 'sessionFinished', status: 'cancelled', result: null, bisectLog, error: null }]);
       await bisection.removeWorktree().catch(() => undefined);
       return { cancelled: true };
-    });
+    }));
   }
 
   /** Finishes the current step, then starts no new one until resumed. */
   pause(id: string): Promise<{ paused: boolean }> {
-    return this.locked(id, async () => {
+    return this.viaOwner(id, 'pause', {}, () => this.locked(id, async () => {
       await this.detail(id);
       const run = this.running.get(id);
       if (!run) return { paused: false };
       run.pause = true;
       return { paused: true };
-    });
+    }));
   }
 
   resume(id: string): Promise<{ resumed: boolean }> {
-    return this.locked(id, async () => {
+    return this.viaOwner(id, 'resume', {}, () => this.locked(id, async () => {
       const detail = await this.detail(id);
       const run = this.running.get(id);
       if (run) {
@@ -153,12 +179,12 @@ export class SessionService {
       await this.record(detail, [{ type: 'sessionResumed', reason: 'resumed by hand' }]);
       await this.start(id);
       return { resumed: true };
-    });
+    }));
   }
 
   /** Stops the current step and tests the same commit again from its first phase. */
   retry(id: string): Promise<{ retried: boolean }> {
-    return this.locked(id, async () => {
+    return this.viaOwner(id, 'retry', {}, () => this.locked(id, async () => {
       const detail = await this.detail(id);
       if (!this.running.has(id) && detail.session.status !== 'paused') {
         throw new UserInputError('only a running or paused session has a step to retry', 'id');
@@ -168,12 +194,12 @@ export class SessionService {
       if (now.session.status === 'paused') await this.record(now, [{ type: 'sessionResumed', reason: 'retry' }]);
       await this.start(id);
       return { retried: true };
-    });
+    }));
   }
 
   /** A person's verdict for the step being tested now (or the one a pause left untested). */
   markStep(id: string, verdict: Verdict): Promise<{ step: number }> {
-    return this.locked(id, async () => {
+    return this.viaOwner(id, 'markStep', { verdict }, () => this.locked(id, async () => {
       const before = await this.detail(id);
       if (!markableStep(before.steps)) throw new UserInputError('no step is waiting for a verdict', 'id');
       const wasPaused = before.session.status === 'paused' && !this.running.has(id);
@@ -186,7 +212,7 @@ export class SessionService {
       await this.record(detail, events);
       if (!wasPaused) await this.start(id);
       return { step: target.step };
-    });
+    }));
   }
 
   /**
@@ -194,7 +220,7 @@ export class SessionService {
    * bisect goes on from there (git bisect log + edit + replay, in one step).
    */
   undo(id: string, step: number, verdict: Verdict): Promise<{ superseded: number[] }> {
-    return this.locked(id, async () => {
+    return this.viaOwner(id, 'undo', { step, verdict }, () => this.locked(id, async () => {
       const before = await this.detail(id);
       if (before.session.origin === 'import') {
         throw new UserInputError('an imported bisect is read-only: its verdicts come from the log; start a new bisect to test again', 'id');
@@ -218,7 +244,7 @@ export class SessionService {
       await this.record(detail, events);
       if (wasRunning || finished) await this.start(id);
       return { superseded: later };
-    });
+    }));
   }
 
   /** Stops every session so it can be resumed at the next start; waits for their records. */
@@ -227,13 +253,33 @@ export class SessionService {
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
-  /** Starts the engine for a session from its stored record. */
+  /** Claims and starts a session a runner loop found unowned; serialised with the session's controls. */
+  startClaimable(id: string): Promise<void> {
+    return this.locked(id, () => this.start(id));
+  }
+
+  /** Sessions running here under a claim, with their tokens (for heartbeats). */
+  ownedLeases(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [id, r] of this.running) if (r.fence) out.set(id, r.fence.token);
+    return out;
+  }
+
+  /** Another runner took the session over: stop at once, write nothing more (writes are fenced anyway). */
+  lostLease(id: string): void {
+    this.running.get(id)?.controller.abort(INTERRUPT);
+  }
+
+  /** Starts the engine for a session from its stored record (runner mode: only under a fresh claim). */
   private async start(id: string): Promise<void> {
+    if (this.o.engine === false || this.running.has(id)) return;
+    const fence = this.o.runnerId ? ((await claimSession(this.o.db, id, this.o.runnerId, this.leaseMs)) ?? undefined) : undefined;
+    if (this.o.runnerId && !fence) return; // another live runner owns it
     const detail = await getSessionDetail(this.o.db, id, { sealedSecrets: true });
     if (!detail) throw new UserInputError(`no session ${id}`, 'id');
     const s = detail.session;
     const { recipe: openRecipe, secrets } = await this.openSecrets(s.recipe);
-    const recorder = new SessionRecorder(this.o.db, this.o.bus, id, s.lastSeq, secrets);
+    const recorder = new SessionRecorder(this.o.db, this.o.bus, id, s.lastSeq, secrets, this.recordOptions(fence));
     for (const step of strandedSteps(detail.steps)) {
       await recorder.emit({ type: 'stepInterrupted', step, reason: 'the server stopped during this step' });
     }
@@ -264,27 +310,90 @@ export class SessionService {
       const message = error instanceof Error ? error.message : String(error);
       await recorder.emit({ type: 'sessionPaused', reason: `cannot continue: ${message}. Fix it and resume, or cancel.` });
       await recorder.flush();
+      if (fence) await releaseSession(this.o.db, id, fence);
       return;
     }
     const controller = new AbortController();
-    const run: Running = { controller, pause: false, done: Promise.resolve('error') };
+    const run: Running = { controller, pause: false, done: Promise.resolve('error'), ...(fence ? { fence } : {}) };
     run.done = runEngine(s.strategy, s.slots, options, {
       sink: recorder,
       executorFor: this.o.executorFor,
       signal: controller.signal,
       shouldPause: () => run.pause,
       infraRetryDelayMs: this.o.infraRetryDelayMs,
+      ...(this.o.hostLock ? { hostLock: this.o.hostLock } : {}),
     })
       .then(async (outcome) => {
         await recorder.flush();
         return outcome;
       })
       .catch((error: unknown) => {
-        console.error(`session ${id} could not record its end:`, error);
+        if (!isFenced(error)) console.error(`session ${id} could not record its end:`, error);
         return 'error' as const;
       })
-      .finally(() => this.running.delete(id));
+      .then(async (outcome) => {
+        this.running.delete(id);
+        // Given back before `done` resolves: a control that waited for the engine may claim it next.
+        if (fence) await releaseSession(this.o.db, id, fence).catch(() => undefined);
+        return outcome;
+      });
     this.running.set(id, run);
+  }
+
+  private get leaseMs(): number {
+    return this.o.leaseMs ?? 30_000;
+  }
+
+  private recordOptions(fence: Fence | undefined): RecordOptions {
+    return { ...(fence ? { fence } : {}), ...(this.o.notifyOrigin !== undefined ? { notifyOrigin: this.o.notifyOrigin } : {}) };
+  }
+
+  /**
+   * Sends a control to the runner that owns the session when that is another
+   * live runner, and waits for its answer; null when this process should act.
+   */
+  private async forward<T>(id: string, kind: ControlKind, input: Record<string, unknown>): Promise<{ value: T } | null> {
+    if (!this.o.runnerId) return null;
+    const owner = await liveOwner(this.o.db, id);
+    if (!owner || owner === this.o.runnerId) return null;
+    const controlId = await insertControl(this.o.db, id, kind, input);
+    const end = Date.now() + CONTROL_WAIT_MS;
+    for (let polls = 1; Date.now() < end; polls++) {
+      const c = await getControl(this.o.db, controlId);
+      if (c?.doneAt && c.error !== WITHDRAWN) {
+        if (c.error) throw new UserInputError(c.error, kind === 'undo' ? 'step' : 'id');
+        return { value: c.result as T };
+      }
+      // The owner paused, ended or died meanwhile: withdraw the control and act here instead.
+      if (polls % 10 === 0 && !(await liveOwner(this.o.db, id)) && (await finishControl(this.o.db, controlId, { error: WITHDRAWN }))) return null;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new UserInputError(`the runner running this session did not carry out "${kind}" within ${CONTROL_WAIT_MS / 1000} s: is it stuck? Try again.`, 'id');
+  }
+
+  private async viaOwner<T>(id: string, kind: ControlKind, input: Record<string, unknown>, local: () => Promise<T>): Promise<T> {
+    const forwarded = await this.forward<T>(id, kind, input);
+    return forwarded ? forwarded.value : local();
+  }
+
+  /** Carries out a control another process sent to this runner (the runner loop calls it). */
+  async execute(kind: ControlKind, id: string, input: Record<string, unknown>): Promise<unknown> {
+    switch (kind) {
+      case 'cancel':
+        return this.cancel(id);
+      case 'pause':
+        return this.pause(id);
+      case 'resume':
+        return this.resume(id);
+      case 'retry':
+        return this.retry(id);
+      case 'markStep':
+        return this.markStep(id, input.verdict as Verdict);
+      case 'undo':
+        return this.undo(id, Number(input.step), input.verdict as Verdict);
+      default:
+        return assertNever(kind);
+    }
   }
 
   /** Replaces each secret recipe value by its sealed copy: the DB never holds the value. */
@@ -332,11 +441,23 @@ export class SessionService {
     await run.done;
   }
 
-  /** Appends events for a session whose engine is stopped. */
+  /**
+   * Appends events for a session whose engine is stopped. In runner mode it
+   * claims the session for the write (so no runner writes at the same time)
+   * and gives it back after.
+   */
   private async record(detail: SessionDetail, events: EngineEvent[]): Promise<void> {
-    const recorder = new SessionRecorder(this.o.db, this.o.bus, detail.session.id, detail.session.lastSeq);
-    for (const e of events) await recorder.emit(e);
-    await recorder.flush();
+    const id = detail.session.id;
+    const fence = this.o.runnerId ? ((await claimSession(this.o.db, id, this.o.runnerId, this.leaseMs)) ?? undefined) : undefined;
+    if (this.o.runnerId && !fence) throw new UserInputError('another runner took this session over just now: try again', 'id');
+    const lastSeq = fence ? ((await getSession(this.o.db, id))?.lastSeq ?? detail.session.lastSeq) : detail.session.lastSeq;
+    try {
+      const recorder = new SessionRecorder(this.o.db, this.o.bus, id, lastSeq, [], this.recordOptions(fence));
+      for (const e of events) await recorder.emit(e);
+      await recorder.flush();
+    } finally {
+      if (fence) await releaseSession(this.o.db, id, fence);
+    }
   }
 
   private manualVerdict(detail: SessionDetail, step: number, verdict: Verdict, reason: string, ms: number): EngineEvent {
@@ -403,4 +524,8 @@ export function parseRecipe(recipe: unknown) {
     throw new UserInputError(`recipe: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`, 'recipe');
   }
   return parsed.data;
+}
+
+function isFenced(error: unknown): boolean {
+  return error instanceof Error && (error.name === FencedError.name || isFenced(error.cause));
 }

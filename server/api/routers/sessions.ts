@@ -1,6 +1,7 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { getSession, getSessionDetail, listSessions } from '../../../db/queries/sessions';
+import { runnerName } from '../../../db/queries/runners';
 import { listCopySamples } from '../../../db/queries/transfers';
 import { streamSessionEvents } from '../../sessions/stream';
 import { strategySpecSchema, testSlotsSchema } from '../../engine/strategy/spec';
@@ -40,7 +41,11 @@ export const sessionsRouter = router({
   byId: protectedProcedure.input(idInput).query(async ({ ctx, input }) => {
     const detail = await getSessionDetail(ctx.runtime.db.db, input.id);
     if (!detail) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
-    return { ...detail, running: ctx.runtime.sessions.isRunning(input.id) };
+    const s = detail.session;
+    // Running here, or on another runner whose lease on it holds.
+    const remote = s.status === 'running' && s.runnerId !== null && (s.leaseExpiresAt?.getTime() ?? 0) > Date.now();
+    const runner = s.runnerId ? { id: s.runnerId, name: (await runnerName(ctx.runtime.db.db, s.runnerId)) ?? s.runnerId, since: s.runnerSince } : null;
+    return { ...detail, running: ctx.runtime.sessions.isRunning(input.id) || remote, runner };
   }),
 
   /** Throughput samples of transfer copies, per copy (1-based `copy`), optionally of one step / phase. */

@@ -237,6 +237,8 @@ class SlotRun {
       recipe: this.o.recipe,
       sink: this.sink,
       executorFor: this.deps.executorFor,
+      hostLock: this.deps.hostLock,
+      sharedHosts: sharedHosts(this.o.slots),
     };
     if (!this.isBayes || this.copyRunPhases.size === 0) return ctx;
     return {
@@ -503,6 +505,13 @@ class SlotRun {
       await (slot.index === 0 ? slot.bisection.retireWorktree() : slot.bisection.removeWorktree()).catch(() => undefined);
     }
   }
+}
+
+/** Hosts more than one slot maps a role to (a shared hypervisor): slots use them at once by design. */
+export function sharedHosts(slots: readonly TestSlot[]): Set<string> {
+  const count = new Map<string, number>();
+  for (const slot of slots) for (const host of new Set(Object.values(slot))) count.set(host, (count.get(host) ?? 0) + 1);
+  return new Set([...count].filter(([, n]) => n > 1).map(([h]) => h));
 }
 
 /** Indices of the transfer phases whose copies count as runs. */

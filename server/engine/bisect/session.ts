@@ -51,7 +51,15 @@ export interface BisectDeps {
   /** Tries of a step that hits an infrastructure error before the session pauses (default 3). */
   infraAttempts?: number;
   infraRetryDelayMs?: number;
+  /**
+   * Takes the hosts a step uses for that step (across processes: a host runs
+   * one step at a time) and resolves with their release; waits while another
+   * step holds one. Absent: no locking.
+   */
+  hostLock?: HostLock;
 }
+
+export type HostLock = (hosts: string[], holder: { sessionId: string; step: number }, signal: AbortSignal) => Promise<() => Promise<void>>;
 
 /** Abort reason that stops a session so it can be resumed (server stopping, a control). */
 export const INTERRUPT = 'interrupt';
@@ -227,6 +235,7 @@ class SessionRun {
           sink: this.sink,
           executorFor: this.deps.executorFor,
           signal: this.deps.signal,
+          hostLock: this.deps.hostLock,
         });
         if (this.deps.signal.aborted && this.deps.signal.reason === INTERRUPT) {
           await this.sink.emit({ type: 'stepInterrupted', step, reason: 'stopped to be resumed' });

@@ -2,6 +2,7 @@ import type { CommitInfo, EventSink } from '../events';
 import type { Recipe } from '../recipe';
 import { isInfraError, type Executor } from '../types';
 import type { Bisection, Terms } from './bisection';
+import type { HostLock } from './session';
 import { runStep, type StepOutcome } from './step';
 
 /** Abort reason of a step whose result can no longer change the answer. */
@@ -44,6 +45,8 @@ export interface JobContext {
   executorFor: (on: string) => Executor;
   /** Asked between a transfer's copies when each copy is a run: go on here? */
   moreRuns?: () => boolean;
+  hostLock?: HostLock | undefined;
+  sharedHosts?: ReadonlySet<string>;
 }
 
 /**
@@ -84,6 +87,8 @@ export async function runJob(ctx: JobContext, slot: Slot, job: JobSpec, signal: 
       skipPerCommit: reuse !== null,
       carriedEnv: reuse?.env,
       moreRuns: ctx.moreRuns,
+      hostLock: ctx.hostLock,
+      sharedHosts: ctx.sharedHosts,
     });
     if (signal.aborted) return { kind: 'stopped', why: stopReason(signal) };
     return { kind: 'tested', outcome };

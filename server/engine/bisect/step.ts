@@ -6,6 +6,7 @@ import { withPhaseContext } from '../phases/errors';
 import { readStepEnv, removeStepEnv, resetStepEnv, stepEnvFile } from '../phases/step-env';
 import type { Recipe } from '../recipe';
 import { InfraError, type ExitStatus, type Executor } from '../types';
+import type { HostLock } from './session';
 import { decidePhase, decideStep, type PhaseDecision, type StepDecision } from './verdict';
 
 export interface StepRun {
@@ -27,6 +28,10 @@ export interface StepRun {
   carriedEnv?: Record<string, string> | undefined;
   /** See PhaseContext.moreRuns. */
   moreRuns?: (() => boolean) | undefined;
+  /** Takes the step's hosts for the step (see BisectDeps.hostLock). */
+  hostLock?: HostLock | undefined;
+  /** Hosts the session's slots share by design (one hypervisor for several guests): not locked per step. */
+  sharedHosts?: ReadonlySet<string> | undefined;
 }
 
 /** A step's decision, and whether its per-commit phases (build, deploy) all passed. */
@@ -37,9 +42,11 @@ export type StepOutcome = StepDecision & { prepared: boolean; env: Record<string
  * The step's `$BISECT_ENV` file (it may hold secrets) is removed when the step ends, however it ends.
  */
 export async function runStep(s: StepRun): Promise<StepOutcome> {
+  const release = s.hostLock ? await s.hostLock(stepHosts(s), { sessionId: s.sessionId, step: s.step }, s.signal) : null;
   try {
     return await runPhases(s);
   } finally {
+    await release?.().catch(() => undefined);
     await removeStepEnv(stepEnvFile(s.scratchDir, s.step));
   }
 }
@@ -103,6 +110,12 @@ async function runPhases(s: StepRun): Promise<StepOutcome> {
     }
   }
   return { ...decideStep(decisions), prepared, env: (await readStepEnv(envFile)).vars };
+}
+
+/** The hosts a step's phases run on (slot roles resolved), without `local`. */
+function stepHosts(s: StepRun): string[] {
+  const names = s.recipe.phases.filter((p) => !(s.skipPerCommit && p.per === 'commit')).map((p) => s.hosts?.[p.on] ?? p.on);
+  return [...new Set(names.filter((n) => n !== 'local' && !s.sharedHosts?.has(n)))].sort();
 }
 
 /** The recipe's variables as strings; a secret the server did not open is empty. */

@@ -43,6 +43,11 @@ export const SERVER_SETTINGS: ReadonlySet<string> = new Set([
   'PORT',
   'BISECT_KNOWN_HOSTS',
   'BISECT_PASS_ENV',
+  'ENGINE',
+  'RUNNER_TAGS',
+  'RUNNER_NAME',
+  'RUNNER_LEASE_SEC',
+  'TRUST_PROXY',
 ]);
 
 export type Environment = Readonly<Record<string, string>>;

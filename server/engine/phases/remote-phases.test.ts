@@ -80,7 +80,7 @@ describe('script phases on a host', () => {
       },
       { builder: h },
     );
-    expect(r.decision).toEqual({ kind: 'verdict', verdict: 'good', reason: 'all phases passed' });
+    expect(r.decision).toMatchObject({ kind: 'verdict', verdict: 'good', reason: 'all phases passed' });
     // The env file is private; the script itself still runs with the usual umask (the sshd inherits ours).
     const umask = process.umask().toString(8).padStart(4, '0');
     expect(r.out(0)).toEqual([`commit=${'a'.repeat(40)} step=${stepNo} wt=none pwd=${os.homedir()} mode=600 umask=${umask}`]);
