@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipeSchema } from '../engine/recipe';
 import { gitBisectRun, gitOk } from '../engine/testing/repo';
 import { makeTempDir, removeDir, writeScript } from '../engine/testing/scripts';
 import { CULPRIT_SUBJECT, DEMO_COMMITS, generateDemoRepo, type DemoRepo } from './generate';
+import { DEMO_COPIES, DEMO_GUEST } from './guest';
+import { parseImageHeader } from './guest-behaviour';
 
 let tmp: string;
 let demo: DemoRepo;
@@ -139,12 +141,27 @@ describe('generateDemoRepo', () => {
     expect((await run('./repro.sh', demo.dir)).code).toBe(1); // v5.15 is affected
   });
 
-  it('returns a valid recipe: build (skip on failure) then repro', () => {
+  it('returns a valid recipe: build (skip on failure), then copies of the built image to the simulated guest', () => {
     const parsed = recipeSchema.parse(demo.recipe);
-    expect(parsed.phases.map((p) => [p.name, 'run' in p ? p.run : null, p.onFailure, p.onTimeout, p.timeoutSec])).toEqual([
-      ['build', './build.sh', 'skip', 'skip', 120],
-      ['repro', './repro.sh', 'exitcode', 'bad', 60],
+    expect(parsed.phases.map((p) => [p.name, p.kind, 'run' in p ? p.run : null, p.onFailure, p.on])).toEqual([
+      ['build', 'script', './build.sh', 'skip', 'local'],
+      ['copy', 'transfer', null, 'bad', DEMO_GUEST],
     ]);
+    const copy = parsed.phases[1];
+    expect(copy?.kind === 'transfer' && [copy.file, copy.copies, copy.stallSec]).toEqual(['out/guest.img', DEMO_COPIES, 1]);
+  });
+
+  it('build.sh marks GitLab-style sections and writes a sparse guest image saying whether the kernel has the regression', async () => {
+    const good = await inWorktree(`${demo.culpritSha}~1`, async (wt) => ({ r: await run('./build.sh', wt), head: await readFile(join(wt, 'out/guest.img'), 'latin1').then((t) => t.slice(0, 512)), size: (await stat(join(wt, 'out/guest.img'))).size }));
+    expect(good.r.code).toBe(0);
+    expect(good.r.stdout).toMatch(/^\x1b\[0Ksection_start:\d+(\.\d+)?:compile\r\x1b\[0KCompile$/m);
+    expect(good.r.stdout).toMatch(/^\x1b\[0Ksection_end:\d+(\.\d+)?:compile\r\x1b\[0K$/m);
+    expect(good.size).toBe(64 * 1024 * 1024);
+    expect(parseImageHeader(good.head)?.lazyDisableCb).toBe(false);
+    const bad = await inWorktree(demo.culpritSha, async (wt) => ({ r: await run('./build.sh', wt), head: await readFile(join(wt, 'out/guest.img'), 'latin1').then((t) => t.slice(0, 512)) }));
+    expect(bad.r.code).toBe(0);
+    expect(parseImageHeader(bad.head)).toMatchObject({ lazyDisableCb: true, bytes: 64 * 1024 * 1024 });
+    expect((await gitOk(demo.dir, ['check-ignore', 'out/guest.img'])).trim()).toBe('out/guest.img');
   });
 
   it('a real git bisect with build+repro finds exactly the regression in under a minute', async () => {

@@ -2,8 +2,9 @@
  * The "Try the demo" repository: a toy Linux-like history of ~2,000 commits
  * with merges, tags v5.10 (good) and v5.15 (bad), one planted regression
  * ("virtio: fix up virtio_disable_cb") and a handful of unbuildable commits.
- * Bisecting it with the returned recipe takes ~11-13 steps and well under a
- * minute.
+ * Bisecting it with the returned recipe (build, then copies of the built
+ * guest image to the in-process simulated guest, see guest.ts) takes ~11-13
+ * steps and well under a minute.
  *
  * Generation goes through `git fast-import` (see engine/testing/repo.ts) and
  * takes about a second. It is deterministic: same shas every time.
@@ -26,8 +27,9 @@ import {
   sourceFile,
   type Subsystem,
 } from './toy-kernel';
+import { DEMO_COPIES, DEMO_GUEST } from './guest';
 
-export interface DemoPhase {
+export interface DemoScriptPhase {
   name: string;
   kind: 'script';
   run: string;
@@ -35,6 +37,21 @@ export interface DemoPhase {
   onFailure: 'exitcode' | 'bad' | 'skip' | 'abort';
   onTimeout: 'bad' | 'skip' | 'abort';
 }
+
+/** The demo's reproducer: copies of the guest image to the simulated guest (see guest.ts). */
+export interface DemoTransferPhase {
+  name: string;
+  kind: 'transfer';
+  on: string;
+  file: string;
+  copies: number;
+  sink: string;
+  copyTimeoutSec: number;
+  stallSec: number;
+  onFailure: 'bad';
+}
+
+export type DemoPhase = DemoScriptPhase | DemoTransferPhase;
 
 export interface DemoRecipe {
   phases: DemoPhase[];
@@ -59,15 +76,31 @@ export interface DemoRepo {
 }
 
 /** Bump whenever the generated content changes: older demos get regenerated. */
-export const DEMO_FORMAT = 1;
+export const DEMO_FORMAT = 2;
 export const DEMO_COMMITS = 2000;
 export const CULPRIT_SUBJECT = 'virtio: fix up virtio_disable_cb';
 const META_FILE = 'bisect-dashboard-demo.json';
 
+/**
+ * Build, then copy the built guest image into the simulated guest DEMO_COPIES
+ * times: a kernel with the regression hangs one copy, which stalls after
+ * `stallSec` (red in the live graph) and makes the commit bad. A healthy copy
+ * takes about 0.8 s, so the whole demo stays well under a minute.
+ */
 export const DEMO_RECIPE: DemoRecipe = {
   phases: [
     { name: 'build', kind: 'script', run: './build.sh', timeoutSec: 120, onFailure: 'skip', onTimeout: 'skip' },
-    { name: 'repro', kind: 'script', run: './repro.sh', timeoutSec: 60, onFailure: 'exitcode', onTimeout: 'bad' },
+    {
+      name: 'copy',
+      kind: 'transfer',
+      on: DEMO_GUEST,
+      file: 'out/guest.img',
+      copies: DEMO_COPIES,
+      sink: '/dev/null',
+      copyTimeoutSec: 30,
+      stallSec: 1,
+      onFailure: 'bad',
+    },
   ],
 };
 
@@ -205,13 +238,15 @@ async function build(dir: string): Promise<Meta> {
     initialFiles: [
       { path: 'build.sh', content: BUILD_SH, executable: true },
       { path: 'repro.sh', content: REPRO_SH, executable: true },
+      { path: '.gitignore', content: '/out/\n' },
       {
         path: 'README',
         content:
           'Toy kernel for the Bisect Dashboard demo\n\n' +
-          'Not a real kernel: ./build.sh pretends to build it and ./repro.sh pretends to\n' +
-          'copy a 2 GiB image into a VM 15 times. Somewhere between v5.10 and v5.15 a\n' +
-          'virtio change broke the copies; bisect to find it.\n',
+          'Not a real kernel: ./build.sh pretends to build it (and writes the guest\n' +
+          'image out/guest.img); the dashboard then copies that image into a simulated\n' +
+          'VM, and ./repro.sh pretends to do the same from a shell. Somewhere between\n' +
+          'v5.10 and v5.15 a virtio change made the copies hang; bisect to find it.\n',
       },
     ],
     bugFile: BUG_FILE,

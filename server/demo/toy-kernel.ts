@@ -321,8 +321,10 @@ export const BROKEN_FILE = {
 
 /**
  * build.sh: prints ~150 lines of kbuild-like output with ANSI colours (green
- * CC, yellow warnings on stderr), sleeps ~0.3 s in total and fails with a red
- * error on commits that carry scripts/build-error.txt.
+ * CC, yellow warnings on stderr) in GitLab-style collapsible sections, sleeps
+ * ~0.3 s in total and fails with a red error on commits that carry
+ * scripts/build-error.txt. A build that succeeds writes the guest's image
+ * (out/guest.img, sparse, 64 MiB) that the demo's transfer phase copies.
  */
 export const BUILD_SH = `#!/usr/bin/env bash
 # Toy kernel build for the Bisect Dashboard demo. It prints make-like output,
@@ -331,16 +333,23 @@ set -u
 cd "$(dirname "$0")" || exit 2
 green=$'\\e[32m'; yellow=$'\\e[33m'; red=$'\\e[1;31m'; cyan=$'\\e[36m'; bold=$'\\e[1m'; reset=$'\\e[0m'
 
+# Collapsible sections, as GitLab CI marks them (the dashboard folds them and shows their durations).
+section_start() { printf '\\e[0Ksection_start:%s:%s\\r\\e[0K%s\\n' "\${EPOCHREALTIME/,/.}" "$1" "$2"; }
+section_end() { printf '\\e[0Ksection_end:%s:%s\\r\\e[0K\\n' "\${EPOCHREALTIME/,/.}" "$1"; }
+
 mkver() { sed -n "s/^$1 = *//p" Makefile | head -n 1; }
 release="$(mkver VERSION).$(mkver PATCHLEVEL).$(mkver SUBLEVEL)$(mkver EXTRAVERSION)"
 echo "\${bold}make -j2 ARCH=x86_64 bzImage\${reset}  (Linux \${release})"
+section_start prepare 'Configure and prepare'
 for step in 'SYNC    include/config/auto.conf' 'HOSTCC  scripts/basic/fixdep' 'HOSTCC  scripts/kconfig/conf.o' \\
             'HOSTLD  scripts/kconfig/conf' 'UPD     include/generated/utsrelease.h' 'CC      scripts/mod/empty.o' \\
             'MKELF   scripts/mod/elfconfig.h' 'CALL    scripts/checksyscalls.sh' 'CALL    scripts/atomic/check-atomics.sh'; do
   echo "  \${step}"
 done
 sleep 0.1
+section_end prepare
 
+section_start compile 'Compile'
 seed=$(cksum < drivers/virtio/virtio_ring.c | cut -d ' ' -f 1)
 n=0
 lastdir=''
@@ -370,7 +379,9 @@ if [ -f scripts/build-error.txt ]; then
   echo "\${red}make: *** [Makefile:1851: drivers] Error 2\${reset}" >&2
   exit 1
 fi
+section_end compile
 
+section_start link 'Link vmlinux and bzImage'
 sleep 0.1
 for step in 'AR      built-in.a' 'LD      vmlinux.o' 'MODPOST vmlinux.symvers' 'MODINFO modules.builtin.modinfo' \\
             'GEN     modules.builtin' 'LD      .tmp_vmlinux.kallsyms1' 'KSYMS   .tmp_vmlinux.kallsyms1.S' \\
@@ -381,6 +392,20 @@ for step in 'AR      built-in.a' 'LD      vmlinux.o' 'MODPOST vmlinux.symvers' '
   echo "  \${step}"
 done
 echo "Kernel: arch/x86/boot/bzImage is ready  (#1)"
+section_end link
+
+# The guest's disk image with this kernel: sparse (no disk used), its first
+# line says what the kernel is; the demo's simulated guest boots from it.
+section_start image 'Guest image'
+lazy=0
+if grep -qs 'VIRTIO_RING_LAZY_DISABLE_CB 1' drivers/virtio/virtio_ring_quirks.h; then lazy=1; fi
+image_bytes=$((64 * 1024 * 1024))
+mkdir -p out
+truncate -s "$image_bytes" out/guest.img
+printf '%-511s\\n' "TOYIMG1 release=\${release} lazy_disable_cb=\${lazy} seed=\${seed} bytes=\${image_bytes}" |
+  dd of=out/guest.img conv=notrunc status=none
+echo "  IMAGE   out/guest.img  ($((image_bytes >> 20)) MiB guest disk image, Linux \${release})"
+section_end image
 `;
 
 /**
