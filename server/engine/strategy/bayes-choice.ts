@@ -44,6 +44,8 @@ export interface ChoiceInput {
   built: readonly number[];
   /** Whether a run at a good endpoint (`OUTSIDE`) may be picked. */
   outside: boolean;
+  /** Score only these (later picks of a batch: the first pick's best candidates). */
+  only?: readonly number[];
 }
 
 export interface RunChoice {
@@ -58,6 +60,8 @@ export interface RunChoice {
 export const GAIN_FLOOR = 1e-6;
 const MAX_PENDING = 8;
 const QUANTILES = 64;
+/** Later picks of a batch choose among this many of the first pick's best candidates. */
+const SHORTLIST = 16;
 /** Mass below the floor commit that may be ignored. */
 const NEGLIGIBLE = 1e-12;
 /** On a line, score every commit while (commits × joint outcomes of pending runs) stays below this. */
@@ -218,70 +222,91 @@ function nearestEligible(input: ChoiceInput, t: number): number {
   return -1;
 }
 
-/** Keeps the candidate with the most information per unit of cost, and the most information of any. */
+/** Keeps the candidate with the most information per unit of cost, the most information of any, and every score. */
 class Best {
   choice: RunChoice | null = null;
   bestGain = 0;
+  readonly scores: Array<{ index: number; score: number }> = [];
   private score = 0;
 
   constructor(private readonly cost: (index: number) => number) {}
 
   offer(t: number, gain: number): void {
     this.bestGain = Math.max(this.bestGain, gain);
+    if (gain < GAIN_FLOOR) return;
     const score = gain / this.cost(t);
-    if (gain >= GAIN_FLOOR && score > this.score) {
+    this.scores.push({ index: t, score });
+    if (score > this.score) {
       this.score = score;
       this.choice = { index: t, gain, bestGain: 0 };
     }
+  }
+
+  shortlist(): number[] {
+    return [...this.scores].sort((a, b) => b.score - a.score).slice(0, SHORTLIST).map((s) => s.index);
   }
 }
 
 /** Scores the candidates. On a line the contained hypotheses grow one commit at a time, so one sweep serves all. */
 function scoreCandidates(input: ChoiceInput, scorer: Scorer, best: Best): void {
-  const { dag } = input;
+  const { dag, only } = input;
   const { floor } = scorer;
-  if (input.outside && input.eligible(OUTSIDE)) {
+  if (input.outside && input.eligible(OUTSIDE) && (!only || only.includes(OUTSIDE))) {
     scorer.reset();
     best.offer(OUTSIDE, scorer.gain());
   }
   if (dag.linear) {
-    const all = (dag.size - floor) * scorer.combos <= LINE_BUDGET;
-    const wanted = all ? null : new Set(candidateSet(input, floor));
+    const all = !only && (dag.size - floor) * scorer.combos <= LINE_BUDGET;
+    const wanted = all ? null : new Set(only ?? candidateSet(input, floor));
     scorer.reset();
     for (let t = floor; t < dag.size; t++) {
       scorer.add(t);
-      if (wanted ? wanted.has(t) : input.eligible(t)) best.offer(t, scorer.gain());
+      if (wanted ? wanted.has(t) && input.eligible(t) : input.eligible(t)) best.offer(t, scorer.gain());
     }
     return;
   }
   const add = (c: number) => scorer.add(c);
-  for (const t of candidateSet(input, floor)) {
+  for (const t of only ?? candidateSet(input, floor)) {
+    if (t === OUTSIDE || !input.eligible(t)) continue;
     scorer.reset();
     dag.forEachAncestor(t, add, floor);
     best.offer(t, scorer.gain());
   }
 }
 
-/** The best next run given the pending ones, by information per unit of cost; null when no run is worth making. */
-export function bestPick(input: ChoiceInput): RunChoice | null {
+function scoreAll(input: ChoiceInput): Best {
   const best = new Best(input.cost);
   scoreCandidates(input, new Scorer(input, floorOf(input.view.p)), best);
+  return best;
+}
+
+/** The best next run given the pending ones, by information per unit of cost; null when no run is worth making. */
+export function bestPick(input: ChoiceInput): RunChoice | null {
+  const best = scoreAll(input);
   return best.choice && { ...best.choice, bestGain: best.bestGain };
 }
 
-/** Up to k picks, greedily: each one counts the earlier picks and the busy slots' runs as pending. */
+/**
+ * Up to k picks, greedily: each one counts the earlier picks and the busy
+ * slots' runs as pending. The first pick scores every candidate; the later
+ * ones rescore only its SHORTLIST best (a pending run only lowers what
+ * another run can add, so the rest would not win).
+ */
 export function chooseBatch(input: ChoiceInput, k: number): RunChoice[] {
   const picks: RunChoice[] = [];
   const taken = new Set<number>();
+  let only: readonly number[] | undefined;
   for (let j = 0; j < k; j++) {
-    const pick = bestPick({
+    const best = scoreAll({
       ...input,
       pending: [...input.pending, ...picks.map((x) => x.index)],
       eligible: (t) => !taken.has(t) && input.eligible(t),
+      ...(only ? { only } : {}),
     });
-    if (!pick) break;
-    picks.push(pick);
-    taken.add(pick.index);
+    if (!best.choice) break;
+    only ??= best.shortlist();
+    picks.push({ ...best.choice, bestGain: best.bestGain });
+    taken.add(best.choice.index);
   }
   return picks;
 }

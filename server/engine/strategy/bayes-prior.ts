@@ -2,14 +2,15 @@
  * Priors of the flaky-reproducer model over its two failure rates: q, of runs
  * at commits containing the culprit, and f, of every other run.
  *
- * Unstated rates get weak priors that lean to q > f, which is all the model
- * knows about which side is bad: q ~ Beta(2, 1) (bad commits mostly fail; a
- * low q such as 0.3 stays plausible) and f is exactly 0 with probability 0.3
- * ("a good commit never fails", common for hangs), else Beta(1, 4) (mean 0.2).
- * The point mass lets the model learn quickly that fails are proof when
- * every run of the good side has passed. These were chosen on the
- * bench/flaky.ts cases: stronger priors cut runs on some cases and broke
- * calibration on others.
+ * Unstated rates get weak priors; the lean to q > f, which is all the model
+ * knows about which side is bad, comes from f: q ~ Beta(1, 1) (anything from
+ * a reproducer that rarely fires to one that always does) and f is exactly 0
+ * with probability 0.3 ("a good commit never fails", common for hangs), else
+ * Beta(1, 4) (mean 0.2). The point mass lets the model learn quickly that
+ * fails are proof once the good side has only passed. Chosen on the
+ * bench/flaky.ts cases for calibration first: a q prior leaning to high
+ * rates saves runs when q is high and is overconfident when it is 0.3; no
+ * point mass saves runs at f = 0.2 and costs many at f = 0.
  *
  * A stated rate is believed with STATED_STRENGTH pseudo-runs around it;
  * "good commits never fail" is a point mass at 0 with a little room left for
@@ -34,7 +35,7 @@ export interface ModelPriors {
   none: number;
 }
 
-const DEFAULT_BAD: BetaPrior = { a: 2, b: 1 };
+const DEFAULT_BAD: BetaPrior = { a: 1, b: 1 };
 const DEFAULT_GOOD: RatePrior = { a: 1, b: 4, zero: 0.3 };
 const NEVER_FAILS: RatePrior = { a: 1, b: 19, zero: 0.95 };
 const STATED_STRENGTH = 20;
