@@ -32,7 +32,15 @@ export async function openDb(o: DbOptions): Promise<DbHandle> {
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
     const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 10 });
     const db = drizzle(pool, { schema });
-    await migrate(db, { migrationsFolder });
+    // Several runners may start at once: one migrates, the others wait for it.
+    const lock = await pool.connect();
+    try {
+      await lock.query('select pg_advisory_lock(726354)');
+      await migrate(drizzle(lock, { schema }), { migrationsFolder });
+    } finally {
+      await lock.query('select pg_advisory_unlock(726354)').catch(() => undefined);
+      lock.release();
+    }
     return { db: db as unknown as Db, kind: 'postgres', close: () => pool.end() };
   }
   const { PGlite } = await import('@electric-sql/pglite');

@@ -37,4 +37,7 @@ npx next build >/tmp/bisect-next-build.log 2>&1 || { cat /tmp/bisect-next-build.
 echo "== end-to-end tests (Chromium)"
 npx playwright test
 
+echo "== end-to-end: web server with ENGINE=off and a runner process on PostgreSQL (Chromium)"
+E2E_RUNNERS=1 scripts/pg-temp.sh npx playwright test
+
 echo "== all tests passed"

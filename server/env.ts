@@ -37,6 +37,8 @@ const envSchema = z.object({
     .transform((v) => (v ?? '').split(',').map((t) => t.trim()).filter(Boolean)),
   /** A runner's name on the Runners page (default: host name and pid). */
   RUNNER_NAME: z.string().max(200).optional(),
+  /** Most sessions this runner runs at once (unset: no limit). */
+  RUNNER_SESSIONS: z.coerce.number().int().min(1).max(10_000).optional(),
   /** Seconds a runner's claim on a session lasts without a heartbeat (another runner takes over after it). */
   RUNNER_LEASE_SEC: z.coerce.number().min(1).max(3600).default(30),
   /** The admin password; without it the first start prints a one-time sign-in URL. */
@@ -78,6 +80,8 @@ export interface ServerConfig {
   runnerName?: string | undefined;
   /** $RUNNER_LEASE_SEC in ms. */
   leaseMs?: number;
+  /** $RUNNER_SESSIONS */
+  maxSessions?: number | undefined;
   /**
    * What local phases, power-cycle commands and git inherit from the server's
    * environment: the allowlist of child-env.ts plus $BISECT_PASS_ENV, never a
@@ -108,6 +112,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     runnerTags: e.RUNNER_TAGS,
     runnerName: e.RUNNER_NAME,
     leaseMs: e.RUNNER_LEASE_SEC * 1000,
+    maxSessions: e.RUNNER_SESSIONS,
     childEnv: inheritableEnvironment(env, e.BISECT_PASS_ENV),
     trustProxy: e.TRUST_PROXY,
   };

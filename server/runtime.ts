@@ -89,10 +89,11 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     leaseMs,
     ...(db.kind === 'postgres' ? { notifyOrigin: runnerId } : {}),
     hostLock: dbHostLock({ db: db.db, runnerId, leaseMs }),
+    ...(o.config.maxSessions ? { maxSessions: o.config.maxSessions } : {}),
   });
   const relay = db.kind === 'postgres' && o.config.databaseUrl ? await startRelay(db, bus, o.config.databaseUrl, runnerId) : null;
   // The runner loop claims running sessions nobody holds (this runner's own from before a restart at once).
-  const loop = engine ? new RunnerLoop({ db: db.db, sessions, id: runnerId, name, tags: o.config.runnerTags ?? [], leaseMs }) : null;
+  const loop = engine ? new RunnerLoop({ db: db.db, sessions, id: runnerId, name, tags: o.config.runnerTags ?? [], leaseMs, ...(o.config.maxSessions ? { maxSessions: o.config.maxSessions } : {}) }) : null;
   await loop?.start();
   return {
     config: o.config,

@@ -13,6 +13,8 @@ export interface RunnerLoopOptions {
   leaseMs: number;
   /** How often it looks for sessions to take and controls to carry out (default 1 s). */
   pollMs?: number;
+  /** Most sessions it runs at once (default: no limit); the rest wait for this or another runner. */
+  maxSessions?: number;
 }
 
 /**
@@ -76,6 +78,7 @@ export class RunnerLoop {
   private async claim(): Promise<void> {
     for (const s of await claimableSessions(this.o.db, this.o.id)) {
       if (this.stopped || this.o.sessions.isRunning(s.id)) continue;
+      if (this.o.sessions.runningCount() >= (this.o.maxSessions ?? Infinity)) return;
       if (!canServe(this.o.tags, { repoPath: s.repoPath, hosts: sessionHosts(s.recipe, s.slots) })) continue;
       await this.o.sessions.startClaimable(s.id).catch((e: unknown) => console.error(`cannot start session ${s.id}:`, e));
     }

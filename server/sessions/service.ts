@@ -47,6 +47,8 @@ export interface SessionServiceOptions {
   runnerId?: string;
   /** false: run no session here (the web server with ENGINE=off); runners claim them. */
   engine?: boolean;
+  /** Most sessions run here at once; a session beyond it waits for a runner with room. */
+  maxSessions?: number;
   /** How long a claim lasts without a heartbeat (default 30 s). */
   leaseMs?: number;
   /** PostgreSQL: announce stored events to other processes (NOTIFY) under this origin. */
@@ -273,6 +275,7 @@ export class SessionService {
   /** Starts the engine for a session from its stored record (runner mode: only under a fresh claim). */
   private async start(id: string): Promise<void> {
     if (this.o.engine === false || this.running.has(id)) return;
+    if (this.o.maxSessions !== undefined && this.running.size >= this.o.maxSessions) return;
     const fence = this.o.runnerId ? ((await claimSession(this.o.db, id, this.o.runnerId, this.leaseMs)) ?? undefined) : undefined;
     if (this.o.runnerId && !fence) return; // another live runner owns it
     const detail = await getSessionDetail(this.o.db, id, { sealedSecrets: true });

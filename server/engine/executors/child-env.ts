@@ -47,6 +47,7 @@ export const SERVER_SETTINGS: ReadonlySet<string> = new Set([
   'RUNNER_TAGS',
   'RUNNER_NAME',
   'RUNNER_LEASE_SEC',
+  'RUNNER_SESSIONS',
   'TRUST_PROXY',
 ]);
 
