@@ -25,6 +25,7 @@ const arg = (name: string, d: number) => {
 };
 const SESSIONS = arg('sessions', 20);
 const PER_RUNNER = arg('per-runner', 5);
+const RUNNERS = process.argv.includes('--runners') ? [arg('runners', 1)] : [1, 2, 4];
 
 interface Figures {
   label: string;
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     const recipe = { phases: [{ name: 'test', kind: 'script' as const, run: `sleep 0.05; exec ${bug}` }] };
     const results: Figures[] = [];
     results.push(await measure('1 in-process runner', tmp, repo.dir, recipe, 0));
-    for (const n of [1, 2, 4]) results.push(await measure(`${n} runner process${n === 1 ? '' : 'es'}`, tmp, repo.dir, recipe, n));
+    for (const n of RUNNERS) results.push(await measure(`${n} runner process${n === 1 ? '' : 'es'}`, tmp, repo.dir, recipe, n));
     const base = results[0] as Figures;
     console.log(`\n${SESSIONS} sessions, at most ${PER_RUNNER} per runner, ${base.label} as baseline`);
     for (const r of results) {

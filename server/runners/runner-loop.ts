@@ -67,8 +67,10 @@ export class RunnerLoop {
     const slots = await runningStepCount(this.o.db, this.o.id);
     const kept = await heartbeat(this.o.db, this.o.id, owned, this.o.leaseMs, slots);
     this.lastBeat = Date.now();
-    for (const id of owned.keys()) {
-      if (!kept.has(id)) {
+    const now = this.o.sessions.ownedLeases();
+    for (const [id, token] of owned) {
+      // A session that ended meanwhile gave its claim back itself; only one still running here under that claim was lost.
+      if (!kept.has(id) && now.get(id) === token) {
         console.error(`runner ${this.o.name}: session ${id} was taken over by another runner; stopping it here`);
         this.o.sessions.lostLease(id);
       }
