@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { EngineEvent } from '../../server/engine/events';
+import type { OrphanLease } from '../../server/engine/executors/leases';
 import { assertNever } from '../../server/engine/types';
 import type { Db } from '../client';
 import type { Fence } from './runners';
@@ -202,6 +203,7 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
       await db.update(sessions).set({ strategyView: e.view }).where(eq(sessions.id, sessionId));
       return;
     case 'log':
+    case 'remoteLease':
       return;
     default:
       assertNever(e);
@@ -241,4 +243,24 @@ export async function listPhaseOutput(
     )
     .orderBy(asc(events.seq))
     .limit(limit);
+}
+
+/**
+ * Remote process groups the session's runners recorded as running and never
+ * as ended: what a runner taking the session over must kill first.
+ */
+export async function outstandingRemoteLeases(db: Db, sessionId: string): Promise<OrphanLease[]> {
+  const rows = await db
+    .select({ payload: events.payload })
+    .from(events)
+    .where(and(eq(events.sessionId, sessionId), eq(events.type, 'remoteLease')))
+    .orderBy(asc(events.seq));
+  const open = new Map<string, OrphanLease>();
+  for (const { payload: e } of rows) {
+    if (e.type !== 'remoteLease') continue;
+    const key = `${e.step}/${e.phase}`;
+    if (e.lease) open.set(key, { step: e.step, phase: e.phase, lease: e.lease });
+    else open.delete(key);
+  }
+  return [...open.values()];
 }

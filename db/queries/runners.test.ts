@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertTestSession } from '../../test/sessions';
 import { dbKind, openTestDb } from '../../test/db';
 import type { DbHandle } from '../client';
-import { FencedError, recordEvents } from './events';
+import { FencedError, outstandingRemoteLeases, recordEvents } from './events';
 import { claimSession, heartbeat, liveOwner, releaseSession, takeHostLease, releaseHostLease } from './runners';
 
 let h: DbHandle;
@@ -48,5 +48,19 @@ describe(`session leases and fencing (${dbKind()})`, () => {
     await releaseHostLease(h.db, 'vm1', holder);
     expect(await takeHostLease(h.db, 'vm1', { sessionId: 's2', step: 4, runnerId: 'runner-b' }, -1)).toBe(true);
     expect(await takeHostLease(h.db, 'vm1', holder, 60_000)).toBe(true); // s2's lease had expired
+  });
+
+  it('remote leases a runner recorded and never saw end are outstanding for the next one', async () => {
+    const id = await insertTestSession(h.db, { phases: [{ name: 't', kind: 'script', run: 'true' }] });
+    const lease = (pgid: number) => ({ executor: 'vm', pgid, sid: pgid });
+    const batch = [
+      { step: 1, phase: 0, lease: lease(100) },
+      { step: 1, phase: 0, lease: null },
+      { step: 2, phase: 1, lease: lease(200) },
+      { step: 3, phase: 0, lease: lease(300) },
+      { step: 3, phase: 0, lease: null },
+    ].map((e, i) => ({ seq: i + 1, event: { type: 'remoteLease' as const, ...e } }));
+    await recordEvents(h.db, id, batch);
+    expect(await outstandingRemoteLeases(h.db, id)).toEqual([{ step: 2, phase: 1, lease: lease(200) }]);
   });
 });

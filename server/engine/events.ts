@@ -1,3 +1,4 @@
+import type { RemoteLease } from './executors/leases';
 import type { ExitStatus, OutputStream, PhaseOutcome, Verdict } from './types';
 import type { CopySummary, TransferSample } from './phases/transfer-stats';
 
@@ -133,6 +134,12 @@ export type EngineEvent =
   /** A copy ended: its summary (the samples came before in `transferSample` events). */
   | ({ type: 'copyFinished'; step: number; phase: number } & CopySummary)
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /**
+   * A remote command's process group while it runs (null: it ended), kept in
+   * the event log so that a runner taking the session over on another machine
+   * can kill what the previous one left running.
+   */
+  | { type: 'remoteLease'; step: number; phase: number; lease: RemoteLease | null }
   | {
       type: 'sessionFinished';
       status: 'done' | 'failed' | 'cancelled';

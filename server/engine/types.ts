@@ -1,3 +1,4 @@
+import type { RemoteLease } from './executors/leases';
 import type { SshConnection } from './ssh/connection';
 
 /**
@@ -49,6 +50,12 @@ export interface CommandSpec {
    * runs, so a restarted server can kill what a crashed one left behind.
    */
   leaseFile?: string;
+  /**
+   * Remote commands: told the process group once it is known, and null when
+   * the command ended, so the lease is also kept where a runner on another
+   * machine finds it (the session's event log).
+   */
+  onRemoteLease?: (lease: RemoteLease | null) => void;
 }
 
 /**

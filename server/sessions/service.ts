@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { FencedError, type RecordOptions } from '../../db/queries/events';
+import { FencedError, outstandingRemoteLeases, type RecordOptions } from '../../db/queries/events';
 import { claimSession, finishControl, getControl, insertControl, liveOwner, releaseSession, type Fence } from '../../db/queries/runners';
 import { getSession, getSessionDetail, insertSession, listSessionIdsWithStatus, type SessionDetail } from '../../db/queries/sessions';
 import type { ControlKind } from '../../db/schema';
@@ -305,6 +305,7 @@ export class SessionService {
         spareWorktree: spareWorktreeFor(this.o.dataDir, s.repoPath),
         scratchDir: path.join(this.o.dataDir, 'scratch', id),
         checkEndpoints: s.checkEndpoints,
+        orphanLeases: await outstandingRemoteLeases(this.o.db, id),
         history: historyFromSteps(detail.steps, s.goodShas.length, s.checkEndpoints, s.strategy.kind === 'bayes' ? copyRunPhases(recipe) : new Set()),
       };
     } catch (error) {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BisectResult, CommitInfo, EngineEvent } from '../events';
 import type { Recipe } from '../recipe';
-import { reapLeftovers, type GroupReaper } from '../executors/leases';
+import { reapLeftovers, reapOrphans, type GroupReaper } from '../executors/leases';
 import { createBayesStrategy } from '../strategy/bayes';
 import { createExactStrategy } from '../strategy/exact';
 import { DEFAULT_CONFIDENCE, type StrategySpec, type TestSlot } from '../strategy/spec';
@@ -107,6 +107,9 @@ class SlotRun {
     if (this.o.history) {
       await reapLeftovers(this.o.scratchDir, this.o.sessionId, (m) => this.log('warn', m), (name) => this.reaperFor(name));
     }
+    await reapOrphans(this.o.orphanLeases ?? [], this.o.sessionId, (m) => this.log('warn', m), (name) => this.reaperFor(name), (o) =>
+      Promise.resolve(this.sink.emit({ type: 'remoteLease', step: o.step, phase: o.phase, lease: null })),
+    );
     const [infos, graph] = await Promise.all([
       this.repo.rangeCommitInfos(r.badSha, r.goodShas, r.firstParent, r.paths),
       this.repo.rangeGraph(r.badSha, r.goodShas, r.firstParent, r.paths),

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { BisectResult, CommitInfo, EventSink } from '../events';
-import { reapLeftovers, type GroupReaper } from '../executors/leases';
+import { reapLeftovers, reapOrphans, type GroupReaper, type OrphanLease } from '../executors/leases';
 import type { Recipe } from '../recipe';
 import { isInfraError, isUserInputError, type Executor, type Verdict } from '../types';
 import { Bisection, type BisectState, type Mark, type StartOptions } from './bisection';
@@ -38,6 +38,8 @@ export interface BisectSessionOptions {
   spareWorktree?: string;
   /** Present when resuming a session that already ran. */
   history?: BisectHistory;
+  /** Remote process groups an earlier runner recorded and never saw end (from the event log). */
+  orphanLeases?: OrphanLease[];
 }
 
 export interface BisectDeps {
@@ -121,6 +123,9 @@ class SessionRun {
     try {
       await mkdir(this.o.scratchDir, { recursive: true });
       if (this.o.history) await reapLeftovers(this.o.scratchDir, this.o.sessionId, (m) => this.log('warn', m), (name) => this.reaperFor(name));
+      await reapOrphans(this.o.orphanLeases ?? [], this.o.sessionId, (m) => this.log('warn', m), (name) => this.reaperFor(name), (o) =>
+        Promise.resolve(this.sink.emit({ type: 'remoteLease', step: o.step, phase: o.phase, lease: null })),
+      );
       const infos = await this.repo.rangeCommitInfos(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths);
       this.range = new RangeIndex(infos.map((c) => c.sha));
       this.commits = new Map(infos.map((c) => [c.sha, c]));

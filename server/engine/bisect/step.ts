@@ -6,6 +6,7 @@ import { withPhaseContext } from '../phases/errors';
 import { readStepEnv, removeStepEnv, resetStepEnv, stepEnvFile } from '../phases/step-env';
 import type { Recipe } from '../recipe';
 import { InfraError, type ExitStatus, type Executor } from '../types';
+import type { RemoteLease } from '../executors/leases';
 import type { HostLock } from './session';
 import { decidePhase, decideStep, type PhaseDecision, type StepDecision } from './verdict';
 
@@ -83,6 +84,7 @@ async function runPhases(s: StepRun): Promise<StepOutcome> {
       phase: index,
       emit: (event: EngineEvent) => s.sink.emit(event),
       ...(s.moreRuns ? { moreRuns: s.moreRuns } : {}),
+      onRemoteLease: (lease: RemoteLease | null) => void Promise.resolve(s.sink.emit({ type: 'remoteLease', step: s.step, phase: index, lease })).catch(() => undefined),
       leaseFile: path.join(s.scratchDir, `lease-${on === 'local' ? 'local' : 'remote'}-${s.step}-${index}`),
     };
     let status: ExitStatus | null = null;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type TestHost } from '../testing/sshd';
 import { APP_TIMINGS, testTarget } from '../testing/test-hosts';
 import { LocalExecutor } from './local';
-import { reapLeftovers, writeLease, writeRemoteLease } from './leases';
+import { reapLeftovers, reapOrphans, writeLease, writeRemoteLease, type OrphanLease, type RemoteLease } from './leases';
 import { SshExecutor } from './ssh';
 
 /**
@@ -71,6 +71,42 @@ describe('process-group leases', () => {
       expect(alive(pgid)).toBe(false);
       expect(reports.join('\n')).toContain('vm-host');
       expect(await readdir(dir)).toEqual([]);
+    } finally {
+      executor.close();
+    }
+  });
+
+  it('kills a group another runner recorded in the session log (no lease file on this machine)', async () => {
+    const executor = new SshExecutor(testTarget(host, APP_TIMINGS), { name: 'vm-host' });
+    try {
+      const pgid = orphan('session-d');
+      const theirs = orphan('session-e');
+      await new Promise((r) => setTimeout(r, 100));
+      const orphans: OrphanLease[] = [
+        { step: 4, phase: 1, lease: { executor: 'vm-host', pgid, sid: pgid } },
+        { step: 5, phase: 0, lease: { executor: 'vm-host', pgid: theirs, sid: theirs } }, // not this session's: kept
+      ];
+      const done: number[] = [];
+      await reapOrphans(orphans, 'session-d', async () => undefined, (name) => (name === 'vm-host' ? executor : null), async (o) => void done.push(o.step));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(alive(pgid)).toBe(false);
+      expect(alive(theirs)).toBe(true);
+      process.kill(-theirs, 'SIGKILL');
+      expect(done).toEqual([4, 5]);
+    } finally {
+      executor.close();
+    }
+  });
+
+  it('a remote command reports its process group while it runs, and its end', async () => {
+    const executor = new SshExecutor(testTarget(host, APP_TIMINGS), { name: 'vm-host' });
+    try {
+      const seen: Array<RemoteLease | null> = [];
+      const events = executor.run({ argv: ['bash', '-c', 'sleep 0.2'], timeoutMs: 10_000, onRemoteLease: (l) => seen.push(l) }, new AbortController().signal);
+      for await (const _ of events);
+      expect(seen).toHaveLength(2);
+      expect(seen[0]).toMatchObject({ executor: 'vm-host', pgid: expect.any(Number) });
+      expect(seen[1]).toBeNull();
     } finally {
       executor.close();
     }

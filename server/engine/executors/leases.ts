@@ -41,6 +41,37 @@ export function releaseLease(file: string): void {
   rmSync(file, { force: true });
 }
 
+/** A remote lease recorded in a session's event log (by this runner or one on another machine). */
+export interface OrphanLease {
+  step: number;
+  phase: number;
+  lease: RemoteLease;
+}
+
+/**
+ * Kills remote process groups a previous runner (possibly on another machine)
+ * recorded in the session's log and never saw end; `done` is told about each
+ * one tried, so it is not tried again.
+ */
+export async function reapOrphans(
+  orphans: readonly OrphanLease[],
+  sessionId: string,
+  report: (message: string) => Promise<void>,
+  reaperFor: (executor: string) => GroupReaper | null,
+  done: (o: OrphanLease) => Promise<void>,
+): Promise<void> {
+  for (const o of orphans) {
+    try {
+      if (await reaperFor(o.lease.executor)?.reapGroup(o.lease, sessionId)) {
+        await report(`killed process group ${o.lease.pgid} on ${o.lease.executor} left running by the previous runner (step ${o.step})`);
+      }
+    } catch (error) {
+      await report(`could not clean up a command the previous runner left on ${o.lease.executor}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await done(o);
+  }
+}
+
 /** Kills process groups left by a previous server for this session, locally and on hosts. */
 export async function reapLeftovers(
   scratchDir: string,

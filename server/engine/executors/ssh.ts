@@ -158,7 +158,16 @@ export class SshExecutor implements Executor {
     // The environment (secrets included) goes over the channel, never on the remote command line.
     opened.channel.end(remote.stdin);
     const lease = cmd.leaseFile;
-    const onGroup = lease ? (g: ProcessGroupInfo) => writeRemoteLease(lease, { executor: this.name, pgid: g.pgid, sid: g.sid }) : undefined;
+    let reported = false;
+    const onGroup =
+      lease || cmd.onRemoteLease
+        ? (g: ProcessGroupInfo) => {
+            const l = { executor: this.name, pgid: g.pgid, sid: g.sid };
+            if (lease) writeRemoteLease(lease, l);
+            cmd.onRemoteLease?.(l);
+            reported = true;
+          }
+        : undefined;
     const run = new RemoteRun(opened.conn, opened.channel, nonce, cmd.timeoutMs, signal, { cwd: cmd.cwd, hasEnv: remote.stdin !== '' }, onGroup);
     try {
       for (;;) {
@@ -169,6 +178,7 @@ export class SshExecutor implements Executor {
     } finally {
       await run.dispose();
       if (lease) releaseLease(lease);
+      if (reported) cmd.onRemoteLease?.(null);
     }
   }
 

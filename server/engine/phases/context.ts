@@ -1,4 +1,5 @@
 import type { EngineEvent } from '../events';
+import type { RemoteLease } from '../executors/leases';
 import type { Executor } from '../types';
 
 /** What a phase knows about the step it runs in. */
@@ -27,6 +28,8 @@ export interface PhaseContext {
   emit?: (event: EngineEvent) => void | Promise<void>;
   /** File in which the executor records the phase's process group while it runs. */
   leaseFile: string;
+  /** See CommandSpec.onRemoteLease: the step records remote leases in the session's event log. */
+  onRemoteLease?: (lease: RemoteLease | null) => void;
   /**
    * For phases whose repeated work counts as separate runs (a transfer's copies
    * with `copiesAreRuns`): false once the strategy would rather spend the next

@@ -30,6 +30,7 @@ export async function* runRemoteScriptPhase(phase: ScriptPhaseSpec, ctx: PhaseCo
         env: { ...env, BISECT_ENV: remoteEnvFile },
         timeoutMs: phase.timeoutSec * 1000,
         leaseFile: ctx.leaseFile,
+        ...(ctx.onRemoteLease ? { onRemoteLease: ctx.onRemoteLease } : {}),
       },
       ctx.signal,
     )) {
