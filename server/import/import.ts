@@ -199,7 +199,8 @@ async function withRepo(p: ParsedBisectLog, plan: ImportPlan, repoPathIn: string
 
   const badSha = sha(revOf(plan.bad));
   const goodShas = [...new Set(plan.goods.map((g) => sha(revOf(g))))];
-  const { firstParent, paths } = p.start;
+  const { firstParent } = p.start;
+  const paths = checkLogPaths(p.start.paths, repoPath);
   const range = new RangeIndex(await repo.rangeCommits(badSha, goodShas, firstParent, paths));
   const infos = new Map<string, CommitInfo>();
   for (const c of await repo.commitInfos([...new Set(full.values())])) infos.set(c.sha, c);
@@ -282,6 +283,24 @@ async function withRepo(p: ParsedBisectLog, plan: ImportPlan, repoPathIn: string
     },
     steps,
   };
+}
+
+/**
+ * The paths of the log's `git bisect start … -- <paths>` line, if git can use
+ * them in `repoPath`: plain paths inside the repository (absolute ones too, as
+ * git takes them), not pathspec magic. Else a UserInputError about the log.
+ */
+function checkLogPaths(paths: string[], repoPath: string): string[] {
+  for (const p of paths) {
+    const inside = path.relative(repoPath, path.resolve(repoPath, p));
+    const why = p.startsWith(':')
+      ? 'uses pathspec magic, which an import does not support'
+      : inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)
+        ? `is outside ${repoPath}`
+        : null;
+    if (why) throw new UserInputError(`the log's \`git bisect start\` line limits the bisect to \`${p}\`, which ${why}: import it without a repository path, or against the clone it was made in`, 'log');
+  }
+  return paths;
 }
 
 async function suspects(repoPath: string, bad: string, goods: string[], firstParent: boolean, paths: string[]): Promise<string[]> {

@@ -1,6 +1,23 @@
+import type { StoredEvent } from '../../db/schema';
 import { getSessionDetail, type SessionDetail } from '../../db/queries/sessions';
+import { internalErrorMessage, logInternalError, newErrorId } from '../api/errors';
 import { authenticateRequest, unauthorized } from '../auth/http';
 import { getRuntime, type Runtime } from '../runtime';
+
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' };
+
+/** Session ids are UUIDs; anything else names no session (and never reaches a query). */
+export function isSessionId(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
+
+export function notFoundResponse(): Response {
+  return new Response('not found\n', { status: 404, headers: TEXT });
+}
+
+export function badRequest(message: string): Response {
+  return new Response(`${message}\n`, { status: 400, headers: TEXT });
+}
 
 /**
  * A session for an owner's route handler (downloads): a signed-in user or API
@@ -9,7 +26,65 @@ import { getRuntime, type Runtime } from '../runtime';
 export async function ownerSessionForRoute(req: Request, id: string): Promise<{ rt: Runtime; detail: SessionDetail } | Response> {
   const rt = await getRuntime();
   if (!(await authenticateRequest(rt, req))) return unauthorized();
-  const detail = /^[0-9a-f-]{36}$/i.test(id) ? await getSessionDetail(rt.db.db, id) : null;
-  if (!detail) return new Response('not found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const detail = isSessionId(id) ? await getSessionDetail(rt.db.db, id) : null;
+  if (!detail) return notFoundResponse();
   return { rt, detail };
+}
+
+/** Largest step or phase number: the columns are 32-bit integers. */
+const MAX_INDEX = 2 ** 31 - 1;
+
+/** `?step=N&phase=M` of a phase-log route: both required, whole numbers 0 … 2^31-1; else the 400 that says so. */
+export function phaseLogParams(url: URL): { step: number; phase: number } | Response {
+  const read = (name: string): number | string => {
+    const v = url.searchParams.get(name);
+    if (v === null || v === '') return `${name} is required (?step=N&phase=M)`;
+    if (!/^\d{1,10}$/.test(v) || Number(v) > MAX_INDEX) return `${name} must be a whole number from 0 to ${MAX_INDEX}, not ${JSON.stringify(v.slice(0, 40))}`;
+    return Number(v);
+  };
+  const step = read('step');
+  const phase = read('phase');
+  if (typeof step === 'string') return badRequest(step);
+  if (typeof phase === 'string') return badRequest(phase);
+  return { step, phase };
+}
+
+export interface PhaseLogSource {
+  /** The next page of output events after `afterSeq` (empty when done). */
+  page(afterSeq: number): Promise<StoredEvent[]>;
+  /** The lines of a page as the reader may see them. */
+  lines(rows: StoredEvent[]): Promise<string[]>;
+  /** Names the route in the server log. */
+  where: string;
+}
+
+/**
+ * A phase log as plain text, page by page. The first page is read before the
+ * response starts, so a failure there is a proper error status; a later one
+ * is logged with an id and cuts the body (the status is already sent).
+ */
+export async function phaseLogResponse(source: PhaseLogSource, headers: Record<string, string>): Promise<Response> {
+  const encoder = new TextEncoder();
+  let pending: StoredEvent[] | null = await source.page(0);
+  let after = 0;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        // Until something is enqueued: a pull that enqueues nothing is not called again.
+        for (;;) {
+          const rows = pending ?? (await source.page(after));
+          pending = null;
+          if (rows.length === 0) return controller.close();
+          after = rows[rows.length - 1]?.seq ?? after;
+          const lines = await source.lines(rows);
+          if (lines.length > 0) return controller.enqueue(encoder.encode(`${lines.join('\n')}\n`));
+        }
+      } catch (error) {
+        const id = newErrorId();
+        logInternalError(id, source.where, error);
+        controller.error(new Error(internalErrorMessage(id)));
+      }
+    },
+  });
+  return new Response(body, { headers: { ...TEXT, ...headers } });
 }

@@ -5,6 +5,7 @@ import { runnerName } from '../../../db/queries/runners';
 import { listCopySamples } from '../../../db/queries/transfers';
 import { streamSessionEvents } from '../../sessions/stream';
 import { strategySpecSchema, testSlotsSchema } from '../../engine/strategy/spec';
+import { index32, lastEventId, plainPath } from '../inputs';
 import { protectedProcedure, router } from '../trpc';
 import { importProcedure, reportProcedure } from './session-documents';
 
@@ -17,7 +18,7 @@ export const createSessionInput = z.object({
   good: z.array(ref).min(1, 'give at least one good ref').max(64),
   terms: z.object({ old: z.string().trim().min(1).max(40), new: z.string().trim().min(1).max(40) }).optional(),
   firstParent: z.boolean().optional(),
-  paths: z.array(z.string().max(4096)).max(256).optional(),
+  paths: z.array(plainPath).max(256).optional(),
   recipe: z.unknown(),
   title: z.string().max(200).optional(),
   checkEndpoints: z.boolean().optional(),
@@ -50,7 +51,7 @@ export const sessionsRouter = router({
 
   /** Throughput samples of transfer copies, per copy (1-based `copy`), optionally of one step / phase. */
   samples: protectedProcedure
-    .input(idInput.extend({ step: z.number().int().min(0).optional(), phase: z.number().int().min(0).optional() }))
+    .input(idInput.extend({ step: index32.optional(), phase: index32.optional() }))
     .query(async ({ ctx, input }) => {
       if (!(await getSession(ctx.runtime.db.db, input.id))) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
       const filter: { step?: number; phase?: number } = {};
@@ -76,7 +77,7 @@ export const sessionsRouter = router({
 
   /** Change an earlier verdict; later steps are superseded and the bisect goes on from there. */
   undo: protectedProcedure
-    .input(idInput.extend({ step: z.number().int().min(1), verdict }))
+    .input(idInput.extend({ step: index32.min(1), verdict }))
     .mutation(({ ctx, input }) => ctx.runtime.sessions.undo(input.id, input.step, input.verdict)),
 
   import: importProcedure,
@@ -84,7 +85,7 @@ export const sessionsRouter = router({
   report: reportProcedure,
 
   events: protectedProcedure
-    .input(idInput.extend({ lastEventId: z.string().regex(/^\d+$/).nullish() }))
+    .input(idInput.extend({ lastEventId: lastEventId.nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       const after = input.lastEventId ? Number(input.lastEventId) : 0;
       for await (const batch of streamSessionEvents(ctx.runtime, input.id, after, signal ?? new AbortController().signal)) {

@@ -3,10 +3,17 @@ import { z } from 'zod';
 import { streamSharedEvents } from '../../shares/stream';
 import { isShareNotFound, SHARE_NOT_FOUND_MESSAGE } from '../../shares/service';
 import { shareServiceOf, shareUrl } from '../../shares/runtime';
+import { lastEventId } from '../inputs';
 import { anonymousProcedure, protectedProcedure, router, type Context } from '../trpc';
 
 /** Any string: malformed tokens get the same 404 as unknown ones. */
 const token = z.string().max(512);
+
+/** Latest expiry accepted: dates past year 9999 cannot be stored (and mean "never": leave it empty). */
+const MAX_EXPIRY = new Date('9999-12-31T23:59:59.999Z');
+const expiry = z.coerce
+  .date({ message: 'expiresAt must be a date (ISO 8601, e.g. 2030-01-31T00:00:00Z)' })
+  .max(MAX_EXPIRY, 'expiresAt must be before the year 10000: leave it empty for a link that lasts until revoked');
 
 function notFound(): never {
   throw new TRPCError({ code: 'NOT_FOUND', message: SHARE_NOT_FOUND_MESSAGE });
@@ -17,7 +24,7 @@ export const sharesRouter = router({
     .input(
       z.object({
         sessionId: z.string().uuid(),
-        expiresAt: z.coerce.date().nullish(),
+        expiresAt: expiry.nullish(),
         hideHosts: z.boolean().optional(),
       }),
     )
@@ -46,7 +53,7 @@ export const sharesRouter = router({
   }),
 
   events: anonymousProcedure
-    .input(z.object({ token, lastEventId: z.string().regex(/^\d+$/).nullish() }))
+    .input(z.object({ token, lastEventId: lastEventId.nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       limitLookups(ctx);
       const after = input.lastEventId ? Number(input.lastEventId) : 0;

@@ -4,6 +4,7 @@ import { authenticateRequest, clientKey, isSameOrigin, isSecure, readCookie } fr
 import { SESSION_COOKIE } from '@/server/auth/service';
 import { getRuntime } from '@/server/runtime';
 import { requestOrigin } from '@/server/shares/runtime';
+import { withInternalErrors } from '@/server/api/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -61,4 +62,6 @@ function tooLarge(): Response {
   return Response.json({ error: { json: { message, code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } } }, { status: 413 });
 }
 
-export { handler as GET, handler as POST };
+/** tRPC formats its own errors (server/api/trpc.ts); this catches what fails around it (the body, the runtime). */
+const guarded = withInternalErrors('/api/trpc', handler);
+export { guarded as GET, guarded as POST };

@@ -1,3 +1,4 @@
+import { withInternalErrors } from '@/server/api/errors';
 import { downloadName } from '@/server/export/bisect-log';
 import { loadSessionExport } from '@/server/export/load';
 import { redactJson } from '@/server/shares/redact';
@@ -6,7 +7,7 @@ import { shareForRoute, SHARED_HEADERS } from '@/server/shares/http';
 export const dynamic = 'force-dynamic';
 
 /** The shared session as a JSON document, redacted like the page. */
-export async function GET(req: Request, { params }: { params: Promise<{ token: string }> }) {
+export const GET = withInternalErrors('GET /s/[token]/export.json', async (req: Request, { params }: { params: Promise<{ token: string }> }) => {
   const { token } = await params;
   const shared = await shareForRoute(token, req);
   if (shared instanceof Response) return shared;
@@ -18,4 +19,4 @@ export async function GET(req: Request, { params }: { params: Promise<{ token: s
       'content-disposition': `attachment; filename="${downloadName(shared.detail.session.title, 'json')}"`,
     },
   });
-}
+});

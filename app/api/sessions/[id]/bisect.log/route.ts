@@ -1,10 +1,11 @@
+import { withInternalErrors } from '@/server/api/errors';
 import { ownerSessionForRoute } from '@/server/sessions/http';
 import { downloadName, sessionBisectLog } from '@/server/export/bisect-log';
 
 export const dynamic = 'force-dynamic';
 
 /** The session's `git bisect log`, as plain text for `git bisect replay`. */
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withInternalErrors('GET /api/sessions/[id]/bisect.log', async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   const found = await ownerSessionForRoute(req, id);
   if (found instanceof Response) return found;
@@ -16,4 +17,4 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       'cache-control': 'no-store',
     },
   });
-}
+});

@@ -1,3 +1,4 @@
+import { withInternalErrors } from '@/server/api/errors';
 import { ownerSessionForRoute } from '@/server/sessions/http';
 import { downloadName } from '@/server/export/bisect-log';
 import { loadSessionExport } from '@/server/export/load';
@@ -5,7 +6,7 @@ import { loadSessionExport } from '@/server/export/load';
 export const dynamic = 'force-dynamic';
 
 /** The session as a JSON document: steps, verdicts, timings, throughput, the bisect log. */
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withInternalErrors('GET /api/sessions/[id]/export.json', async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   const found = await ownerSessionForRoute(req, id);
   if (found instanceof Response) return found;
@@ -18,4 +19,4 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       'cache-control': 'no-store',
     },
   });
-}
+});
