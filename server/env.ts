@@ -99,6 +99,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new Error(`invalid environment: ${problems}`);
   }
   const e = parsed.data;
+  if (e.ENGINE === 'off' && !e.DATABASE_URL) {
+    throw new Error('invalid environment: ENGINE=off needs DATABASE_URL: runners can only share a PostgreSQL database (the embedded one serves one process)');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
