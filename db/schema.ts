@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { BisectResult, CommitInfo, EngineEvent, StrategyView, SuspectRuns } from '../server/engine/events';
 import type { StrategySpec, TestSlot } from '../server/engine/strategy/spec';
 import type { RecipeInput } from '../server/engine/recipe';
@@ -55,6 +55,8 @@ export const sessions = pgTable(
     leaseToken: bigint('lease_token', { mode: 'number' }).notNull().default(0),
     /** The owner's lease ends here unless its heartbeat renews it. */
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    /** The session this one continues (a host-side bisect after a guest-side culprit). */
+    parentId: text('parent_id').references((): AnyPgColumn => sessions.id, { onDelete: 'set null' }),
   },
   (t) => [index('sessions_created_idx').on(t.createdAt)],
 );

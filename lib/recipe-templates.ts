@@ -40,7 +40,8 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
     recipe: {
       phases: [
         {
-          name: 'kernel version', per: 'commit',
+          name: 'kernel version',
+          per: 'commit',
           kind: 'script',
           run: 'echo "KERNEL_VERSION=$(make -s kernelversion)" >> "$BISECT_ENV"',
           timeoutSec: 300,
@@ -48,7 +49,8 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
           onTimeout: 'skip',
         },
         {
-          name: 'build image', per: 'commit',
+          name: 'build image',
+          per: 'commit',
           kind: 'script',
           run: [
             'set -ex',
@@ -68,7 +70,8 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
         { name: 'copy image', kind: 'script', per: 'commit', run: 'scp "$IMAGE" vm-host:nixos.qcow2', timeoutSec: 1800, onFailure: 'abort', onTimeout: 'abort' },
         { name: 'virsh destroy', kind: 'script', on: 'vm-host', run: 'sudo virsh destroy repro-vm || true', timeoutSec: 120, onFailure: 'abort', onTimeout: 'abort' },
         {
-          name: 'install image', per: 'commit',
+          name: 'install image',
+          per: 'commit',
           kind: 'script',
           on: 'vm-host',
           run: [
@@ -111,7 +114,8 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
       phases: [
         { name: 'checkout', kind: 'checkout', per: 'commit', on: 'test-host', repo: '/home/me/linux', fetchFrom: 'origin', timeoutSec: 1800 },
         {
-          name: 'build', per: 'commit',
+          name: 'build',
+          per: 'commit',
           kind: 'script',
           on: 'test-host',
           cwd: '/home/me/linux',
@@ -121,7 +125,8 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
           onTimeout: 'skip',
         },
         {
-          name: 'install', per: 'commit',
+          name: 'install',
+          per: 'commit',
           kind: 'script',
           on: 'test-host',
           cwd: '/home/me/linux',
@@ -131,7 +136,8 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
           onTimeout: 'skip',
         },
         {
-          name: 'reboot', per: 'commit',
+          name: 'reboot',
+          per: 'commit',
           kind: 'reboot',
           on: 'test-host',
           command: 'sudo reboot',
@@ -157,7 +163,8 @@ const KERNEL_TEMPLATES: RecipeTemplate[] = [
     recipe: {
       phases: [
         {
-          name: 'build', per: 'commit',
+          name: 'build',
+          per: 'commit',
           kind: 'script',
           run: [
             'set -e',

@@ -1,11 +1,13 @@
 'use client';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useLineAnchor } from '@/components/logs/use-line-anchor';
 import { CommitTimeline, type TimelineStep } from '@/components/timeline/CommitTimeline';
 import { StepList } from '@/components/timeline/StepList';
 import { BisectLogPanel } from './BisectLogPanel';
 import { ProgressPanel } from './ProgressPanel';
 import { ResultPanel } from './ResultPanel';
 import { StrategyPanel } from './StrategyPanel';
+import { SessionChain } from './SessionChain';
 import { SessionHeader } from './SessionHeader';
 import { StepDetail } from './StepDetail';
 import { SessionTransferChart } from './TransferCharts';
@@ -29,6 +31,11 @@ export function SessionView(props: SessionViewProps) {
   const logBase = source.kind === 'owner' ? `/api/sessions/${source.id}/log` : `/s/${source.token}/log`;
   const { detail, logs, logVersion, transfers, connection } = useSessionLive(source);
   const [selectedStep, setSelectedStep] = useState<number | null>(null);
+  // A line permalink (#s3-build-L1204) selects its step; StepDetail opens the log there.
+  const anchor = useLineAnchor();
+  useEffect(() => {
+    if (anchor) setSelectedStep(anchor.step);
+  }, [anchor]);
   if (detail.isPending) return <p>Loading…</p>;
   if (detail.error) return <p className="error-text" role="alert">{detail.error.message}</p>;
   const d = detail.data;
@@ -46,6 +53,7 @@ export function SessionView(props: SessionViewProps) {
       )}
       <ProgressPanel detail={d} />
       <ResultPanel detail={d} />
+      {'children' in d && <SessionChain detail={d} readOnly={readOnly} />}
       {d.session.rangeSize !== null && (
         <section className="panel" aria-label="timeline">
           <CommitTimeline
@@ -70,7 +78,19 @@ export function SessionView(props: SessionViewProps) {
             onSelectStep={setSelectedStep}
           />
         </section>
-        {step && <StepDetail sessionId={id} logBase={logBase} step={step} logs={logs} logVersion={logVersion} terms={terms} transfers={transfers} />}
+        {step && (
+          <StepDetail
+            key={step.step}
+            sessionId={id}
+            logBase={logBase}
+            step={step}
+            logs={logs}
+            logVersion={logVersion}
+            terms={terms}
+            transfers={transfers}
+            anchor={anchor?.step === step.step ? anchor : null}
+          />
+        )}
       </div>
       <BisectLogPanel log={d.session.bisectLog} />
     </div>

@@ -1,7 +1,7 @@
 'use client';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { RECIPE_TEMPLATES } from '@/lib/recipe-templates';
 import { useTRPC } from '@/lib/trpc';
 import { RecipeEditor } from './RecipeEditor';
@@ -9,8 +9,8 @@ import { applyCopiesAreRuns, DEFAULT_STRATEGY_DRAFT, StrategyFields, strategyFro
 
 const splitList = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 
-/** The "New bisect" form: repository, refs, terms, options and recipe. */
-export function NewBisectForm() {
+/** The "New bisect" form: repository, refs, terms, options and recipe; with `parentId`, prefilled to continue that session. */
+export function NewBisectForm({ parentId }: { parentId?: string | undefined } = {}) {
   const trpc = useTRPC();
   const router = useRouter();
   const [repoPath, setRepoPath] = useState('');
@@ -24,6 +24,17 @@ export function NewBisectForm() {
   const [recipeText, setRecipeText] = useState(JSON.stringify(RECIPE_TEMPLATES[1]?.recipe, null, 2));
   const [strategy, setStrategy] = useState(DEFAULT_STRATEGY_DRAFT);
   const [localError, setLocalError] = useState<string | null>(null);
+  const [title, setTitle] = useState('');
+  const parent = useQuery({ ...trpc.sessions.byId.queryOptions({ id: parentId ?? '' }), enabled: Boolean(parentId) });
+  const [prefilled, setPrefilled] = useState(false);
+  useEffect(() => {
+    if (prefilled || !parent.data) return;
+    const p = otherSide(parent.data);
+    setTitle(p.title);
+    setRecipeText(JSON.stringify(p.recipe, null, 2));
+    setCustomTerms(true);
+    setPrefilled(true);
+  }, [parent.data, prefilled]);
   const create = useMutation(trpc.sessions.create.mutationOptions({ onSuccess: ({ id }) => router.push(`/sessions/${id}`) }));
   const field = create.error?.data && 'field' in create.error.data ? (create.error.data.field as string | null) : null;
 
@@ -44,6 +55,8 @@ export function NewBisectForm() {
     }
     create.mutate({
       ...verdicts,
+      ...(parentId ? { parentId } : {}),
+      ...(title.trim() ? { title: title.trim() } : {}),
       repoPath,
       bad,
       good: splitList(good),
@@ -63,6 +76,16 @@ export function NewBisectForm() {
 
   return (
     <form className="form" onSubmit={submit} aria-label="new bisect">
+      {parent.data && (
+        <p className="muted" data-testid="continues">
+          Continues <strong>{parent.data.session.title}</strong>: its culprit is pinned as <code>GUEST_COMMIT</code> in the recipe, and the terms
+          are set to find the commit that fixed the bug (old = broken, new = fixed). Adjust the hosts and paths below.
+        </p>
+      )}
+      <label>
+        Title <span className="muted">(optional)</span>
+        <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
+      </label>
       <label>
         Repository path
         <input name="repoPath" value={repoPath} onChange={(e) => setRepoPath(e.target.value)} placeholder="/src/linux" required />
@@ -127,4 +150,15 @@ export function NewBisectForm() {
       </button>
     </form>
   );
+}
+
+/**
+ * The other side's bisect of a finished session: the host-kernel template with
+ * the parent's culprit pinned as GUEST_COMMIT (the seed's second bisect).
+ */
+function otherSide(parent: { session: { title: string; result: { kind: string; commit?: { sha: string } } | null } }) {
+  const template = RECIPE_TEMPLATES.find((t) => t.id === 'host-kernel') ?? RECIPE_TEMPLATES[0];
+  const culprit = parent.session.result?.kind === 'culprit' ? (parent.session.result.commit?.sha ?? '') : '';
+  const recipe = { ...(template?.recipe ?? { phases: [] }), env: { ...((template?.recipe as { env?: Record<string, unknown> }).env ?? {}), GUEST_COMMIT: culprit } };
+  return { title: `Other side of: ${parent.session.title}`.slice(0, 200), recipe };
 }

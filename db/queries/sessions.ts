@@ -80,3 +80,24 @@ function maskSecrets(recipe: Session['recipe']): Session['recipe'] {
   const env = Object.fromEntries(Object.entries(recipe.env).map(([k, v]) => [k, typeof v === 'string' ? v : { secret: true as const }]));
   return { ...recipe, env };
 }
+
+/** A linked session as the chain shows it. */
+export interface ChainLink {
+  id: string;
+  title: string;
+  status: SessionStatus;
+  culprit: { sha: string; subject: string } | null;
+}
+
+function linkOf(s: Pick<Session, 'id' | 'title' | 'status' | 'result'>): ChainLink {
+  const r = s.result;
+  return { id: s.id, title: s.title, status: s.status, culprit: r?.kind === 'culprit' ? { sha: r.commit.sha, subject: r.commit.subject } : null };
+}
+
+/** The session this one continues, and the sessions that continue it. */
+export async function getChain(db: Db, id: string, parentId: string | null): Promise<{ parent: ChainLink | null; children: ChainLink[] }> {
+  const cols = { id: sessions.id, title: sessions.title, status: sessions.status, result: sessions.result };
+  const parent = parentId ? (await db.select(cols).from(sessions).where(eq(sessions.id, parentId)).limit(1))[0] : undefined;
+  const children = await db.select(cols).from(sessions).where(eq(sessions.parentId, id)).orderBy(asc(sessions.createdAt));
+  return { parent: parent ? linkOf(parent) : null, children: children.map(linkOf) };
+}

@@ -49,6 +49,7 @@ const DECISIONS: Record<string, Access> = {
   'hosts.acceptKey': 'user',
   'shares.create': 'user',
   'shares.list': 'user',
+  'runners.list': 'user',
   'shares.revoke': 'user',
   'shares.view': 'share',
   'shares.events': 'share',

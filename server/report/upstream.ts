@@ -7,6 +7,7 @@
  */
 import type { SessionDetail } from '../../db/queries/sessions';
 import type { CommitInfo } from '../engine/events';
+import type { ChainLink } from '../../db/queries/sessions';
 import { makeRedactor, redactJson } from '../shares/redact';
 
 export interface ReportOptions {
@@ -14,6 +15,8 @@ export interface ReportOptions {
   shareUrl?: string | null | undefined;
   /** What is known about the machines phases ran on, by phase `on` value (e.g. `local` → `Linux 6.1.0-18-amd64 x86_64`). */
   hosts?: Record<string, string> | undefined;
+  /** Linked sessions: the one this continues and those continuing it (guest side ↔ host side). */
+  chain?: { parent: ChainLink | null; children: ChainLink[] } | undefined;
 }
 
 /** 12 hex digits, as kernel mail and `Fixes:` tags write commit ids. */
@@ -116,6 +119,7 @@ export function upstreamReport(d: SessionDetail, o: ReportOptions = {}): string 
     );
   }
 
+  out.push(...chainLines(o.chain));
   if (s.bisectLog.trim()) out.push('Bisect log:', '', s.bisectLog.trimEnd(), '');
 
   if (regression) {
@@ -184,4 +188,14 @@ function indent(text: string): string[] {
 /** Runs that count in a session (each is one observation in flaky mode). */
 function flakyRuns(d: SessionDetail): number {
   return d.steps.filter((s) => s.state === 'done' && !s.superseded && s.verdict !== null).length;
+}
+
+/** The linked bisects, each with its culprit, so one mail names both sides. */
+function chainLines(chain: ReportOptions['chain']): string[] {
+  if (!chain || (!chain.parent && chain.children.length === 0)) return [];
+  const line = (l: ChainLink) => `  ${l.title}: ${l.culprit ? commitReference(l.culprit) : `no single commit yet (${l.status})`}`;
+  const out = ['Linked bisects:'];
+  if (chain.parent) out.push('This bisect continues:', line(chain.parent));
+  if (chain.children.length > 0) out.push('Continued by:', ...chain.children.map(line));
+  return [...out, ''];
 }

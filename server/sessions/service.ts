@@ -29,6 +29,8 @@ export interface CreateSessionInput extends BisectRequest {
   strategy?: StrategySpec | undefined;
   /** Test slots: role → host maps; k slots run k steps at once. */
   slots?: TestSlot[] | undefined;
+  /** The session this one continues (e.g. the guest-side bisect whose culprit it pins). */
+  parentId?: string | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -86,6 +88,9 @@ export class SessionService {
     const recipe = parseRecipe(input.recipe);
     checkSlots(recipe, input.slots, this.o.executorFor);
     const request = await validateBisectRequest(input);
+    if (input.parentId && !(await getSession(this.o.db, input.parentId))) {
+      throw new UserInputError(`no session ${input.parentId} to continue: it may have been deleted`, 'parentId');
+    }
     const id = randomUUID();
     await insertSession(this.o.db, {
       id,
@@ -104,6 +109,7 @@ export class SessionService {
       checkEndpoints: input.checkEndpoints ?? true,
       strategy: input.strategy ?? { kind: 'git' },
       slots: input.slots ?? null,
+      parentId: input.parentId ?? null,
     });
     await this.locked(id, () => this.start(id));
     return { id };

@@ -5,7 +5,7 @@
  */
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { getSessionDetail } from '../../../db/queries/sessions';
+import { getChain, getSessionDetail } from '../../../db/queries/sessions';
 import { importBisectLog } from '../../import/import';
 import { hostFacts } from '../../report/host-facts';
 import { upstreamReport } from '../../report/upstream';
@@ -26,5 +26,6 @@ export const reportProcedure = protectedProcedure
   .query(async ({ ctx, input }) => {
     const detail = await getSessionDetail(ctx.runtime.db.db, input.id);
     if (!detail) throw new TRPCError({ code: 'NOT_FOUND', message: `no session ${input.id}` });
-    return { text: upstreamReport(detail, { shareUrl: input.shareUrl ?? null, hosts: hostFacts() }) };
+    const chain = await getChain(ctx.runtime.db.db, detail.session.id, detail.session.parentId);
+    return { text: upstreamReport(detail, { shareUrl: input.shareUrl ?? null, hosts: hostFacts(), chain }) };
   });

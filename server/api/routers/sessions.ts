@@ -1,6 +1,6 @@
 import { tracked, TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { getSession, getSessionDetail, listSessions } from '../../../db/queries/sessions';
+import { getChain, getSession, getSessionDetail, listSessions } from '../../../db/queries/sessions';
 import { runnerName } from '../../../db/queries/runners';
 import { listCopySamples } from '../../../db/queries/transfers';
 import { streamSessionEvents } from '../../sessions/stream';
@@ -26,6 +26,8 @@ export const createSessionInput = z.object({
   strategy: strategySpecSchema.optional(),
   /** Test slots, each a map from a role used in phases' `on` to a host name (or `local`). */
   slots: testSlotsSchema.optional(),
+  /** The session this one continues: both pages show the chain, the report names both culprits. */
+  parentId: z.string().uuid().optional(),
 });
 
 const verdict = z.enum(['good', 'bad', 'skip']);
@@ -46,7 +48,8 @@ export const sessionsRouter = router({
     // Running here, or on another runner whose lease on it holds.
     const remote = s.status === 'running' && s.runnerId !== null && (s.leaseExpiresAt?.getTime() ?? 0) > Date.now();
     const runner = s.runnerId ? { id: s.runnerId, name: (await runnerName(ctx.runtime.db.db, s.runnerId)) ?? s.runnerId, since: s.runnerSince } : null;
-    return { ...detail, running: ctx.runtime.sessions.isRunning(input.id) || remote, runner };
+    const chain = await getChain(ctx.runtime.db.db, s.id, s.parentId);
+    return { ...detail, running: ctx.runtime.sessions.isRunning(input.id) || remote, runner, ...chain };
   }),
 
   /** Throughput samples of transfer copies, per copy (1-based `copy`), optionally of one step / phase. */
