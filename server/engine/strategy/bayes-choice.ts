@@ -222,38 +222,29 @@ function nearestEligible(input: ChoiceInput, t: number): number {
   return -1;
 }
 
-/** Keeps the candidate with the most information per unit of cost, the most information of any, and every score. */
-class Best {
-  choice: RunChoice | null = null;
+/** The expected information of one run at each candidate worth running (cost aside), and the largest of all. */
+export interface Gains {
+  readonly offers: ReadonlyArray<{ index: number; gain: number }>;
+  readonly bestGain: number;
+}
+
+class GainList implements Gains {
+  readonly offers: Array<{ index: number; gain: number }> = [];
   bestGain = 0;
-  readonly scores: Array<{ index: number; score: number }> = [];
-  private score = 0;
 
-  constructor(private readonly cost: (index: number) => number) {}
-
-  offer(t: number, gain: number): void {
+  offer(index: number, gain: number): void {
     this.bestGain = Math.max(this.bestGain, gain);
-    if (gain < GAIN_FLOOR) return;
-    const score = gain / this.cost(t);
-    this.scores.push({ index: t, score });
-    if (score > this.score) {
-      this.score = score;
-      this.choice = { index: t, gain, bestGain: 0 };
-    }
-  }
-
-  shortlist(): number[] {
-    return [...this.scores].sort((a, b) => b.score - a.score).slice(0, SHORTLIST).map((s) => s.index);
+    if (gain >= GAIN_FLOOR) this.offers.push({ index, gain });
   }
 }
 
 /** Scores the candidates. On a line the contained hypotheses grow one commit at a time, so one sweep serves all. */
-function scoreCandidates(input: ChoiceInput, scorer: Scorer, best: Best): void {
+function scoreCandidates(input: ChoiceInput, scorer: Scorer, out: GainList): void {
   const { dag, only } = input;
   const { floor } = scorer;
   if (input.outside && input.eligible(OUTSIDE) && (!only || only.includes(OUTSIDE))) {
     scorer.reset();
-    best.offer(OUTSIDE, scorer.gain());
+    out.offer(OUTSIDE, scorer.gain());
   }
   if (dag.linear) {
     const all = !only && (dag.size - floor) * scorer.combos <= LINE_BUDGET;
@@ -261,7 +252,7 @@ function scoreCandidates(input: ChoiceInput, scorer: Scorer, best: Best): void {
     scorer.reset();
     for (let t = floor; t < dag.size; t++) {
       scorer.add(t);
-      if (wanted ? wanted.has(t) && input.eligible(t) : input.eligible(t)) best.offer(t, scorer.gain());
+      if (wanted ? wanted.has(t) && input.eligible(t) : input.eligible(t)) out.offer(t, scorer.gain());
     }
     return;
   }
@@ -270,43 +261,58 @@ function scoreCandidates(input: ChoiceInput, scorer: Scorer, best: Best): void {
     if (t === OUTSIDE || !input.eligible(t)) continue;
     scorer.reset();
     dag.forEachAncestor(t, add, floor);
-    best.offer(t, scorer.gain());
+    out.offer(t, scorer.gain());
   }
 }
 
-function scoreAll(input: ChoiceInput): Best {
-  const best = new Best(input.cost);
-  scoreCandidates(input, new Scorer(input, floorOf(input.view.p)), best);
-  return best;
+/** The information of a run at each candidate, given the pending runs. */
+export function gains(input: ChoiceInput): Gains {
+  const out = new GainList();
+  scoreCandidates(input, new Scorer(input, floorOf(input.view.p)), out);
+  return out;
 }
 
-/** The best next run given the pending ones, by information per unit of cost; null when no run is worth making. */
-export function bestPick(input: ChoiceInput): RunChoice | null {
-  const best = scoreAll(input);
-  return best.choice && { ...best.choice, bestGain: best.bestGain };
+/** Among scored candidates that are eligible, the most information per unit of cost; null when none is worth a run. */
+export function choose(g: Gains, cost: (index: number) => number, eligible: (index: number) => boolean): RunChoice | null {
+  let choice: RunChoice | null = null;
+  let best = 0;
+  for (const { index, gain } of g.offers) {
+    const score = gain / cost(index);
+    if (score > best && eligible(index)) {
+      best = score;
+      choice = { index, gain, bestGain: g.bestGain };
+    }
+  }
+  return choice;
+}
+
+function shortlist(g: Gains, cost: (index: number) => number): number[] {
+  return [...g.offers]
+    .sort((a, b) => b.gain / cost(b.index) - a.gain / cost(a.index))
+    .slice(0, SHORTLIST)
+    .map((o) => o.index);
 }
 
 /**
  * Up to k picks, greedily: each one counts the earlier picks and the busy
- * slots' runs as pending. The first pick scores every candidate; the later
- * ones rescore only its SHORTLIST best (a pending run only lowers what
- * another run can add, so the rest would not win).
+ * slots' runs as pending. The first pick scores every candidate (or takes
+ * `first`, gains already scored for the same posterior with nothing
+ * pending); the later ones rescore only its SHORTLIST best, since a pending
+ * run mostly lowers what another run can add.
  */
-export function chooseBatch(input: ChoiceInput, k: number): RunChoice[] {
+export function chooseBatch(input: ChoiceInput, k: number, first?: Gains): RunChoice[] {
   const picks: RunChoice[] = [];
   const taken = new Set<number>();
+  const eligible = (t: number) => !taken.has(t) && input.eligible(t) && (t !== OUTSIDE || input.outside);
   let only: readonly number[] | undefined;
   for (let j = 0; j < k; j++) {
-    const best = scoreAll({
-      ...input,
-      pending: [...input.pending, ...picks.map((x) => x.index)],
-      eligible: (t) => !taken.has(t) && input.eligible(t),
-      ...(only ? { only } : {}),
-    });
-    if (!best.choice) break;
-    only ??= best.shortlist();
-    picks.push({ ...best.choice, bestGain: best.bestGain });
-    taken.add(best.choice.index);
+    const scored =
+      j === 0 && first ? first : gains({ ...input, pending: [...input.pending, ...picks.map((x) => x.index)], eligible, ...(only ? { only } : {}) });
+    const pick = choose(scored, input.cost, eligible);
+    if (!pick) break;
+    if (j + 1 < k) only ??= shortlist(scored, input.cost);
+    picks.push(pick);
+    taken.add(pick.index);
   }
   return picks;
 }

@@ -10,7 +10,7 @@
  * passes at commits that contain c, and all the others.
  */
 import { logBeta } from './bayes-math';
-import type { ModelPriors, RatePrior } from './bayes-prior';
+import type { BadComponent, ModelPriors, RatePrior } from './bayes-prior';
 import type { DagIndex } from './graph';
 import { OUTSIDE } from './types';
 import type { Outcome } from './types';
@@ -56,6 +56,13 @@ export class Evidence {
     this.dag.forEachAncestor(index, (c) => {
       containing[c]! += sign;
     });
+  }
+
+  /** Commits of the range with at least one pass or fail. */
+  tested(): number[] {
+    const out: number[] = [];
+    for (let t = 0; t < this.fails.length; t++) if (this.fails[t]! + this.passes[t]! > 0) out.push(t);
+    return out;
   }
 
   /** How many runs with this outcome `index` has had. */
@@ -145,9 +152,18 @@ export function computePosterior(ev: Evidence, priors: ModelPriors, out: Posteri
 
 function score({ bad, good }: ModelPriors, fi: number, pi: number, fo: number, po: number): Scored {
   const outside = goodRuns(good, fo, po);
-  const a = bad.a + fi;
-  const b = bad.b + pi;
-  return { log: logBeta(a, b) - logBeta(bad.a, bad.b) + outside.log, rateIn: a / (a + b), rateOut: outside.rate };
+  const inside = badRuns(bad, fi, pi);
+  return { log: inside.log + outside.log, rateIn: inside.rate, rateOut: outside.rate };
+}
+
+/** Runs at commits containing the culprit under the mixture prior of q: log marginal likelihood and predictive rate. */
+function badRuns(bad: readonly BadComponent[], fails: number, passes: number): { log: number; rate: number } {
+  const logs = bad.map((k) => Math.log(k.weight) + logBeta(k.a + fails, k.b + passes) - logBeta(k.a, k.b));
+  const top = Math.max(...logs);
+  const w = logs.map((l) => Math.exp(l - top));
+  const total = w.reduce((x, y) => x + y, 0);
+  const rate = bad.reduce((r, k, i) => r + (w[i]! / total) * ((k.a + fails) / (k.a + k.b + fails + passes)), 0);
+  return { log: top + Math.log(total), rate };
 }
 
 /**
@@ -188,7 +204,6 @@ function normalise(out: PosteriorBuffers, noneWeight: number, max: number, failN
     if (pc > 0) entropy -= pc * Math.log2(pc);
   }
   const somewhere = 1 - none;
-  const { a, b } = priors.bad;
-  const badFails = somewhere > 1e-12 ? q / somewhere : a / (a + b);
+  const badFails = somewhere > 1e-12 ? q / somewhere : priors.bad.reduce((m, k) => m + (k.weight * k.a) / (k.a + k.b), 0);
   return { p, none, failIn, failOut, failNone, badFails, goodFails: f, best, entropy };
 }

@@ -19,19 +19,20 @@ describe('bayes strategy: posterior', () => {
   // scores its runs by Beta-Binomial marginals; the numbers below are worked by hand.
   it.each([
     {
-      name: 'one fail, rates unknown: c=0 scores 1/2, c=1 and none 0.7 · B(2,4)/B(1,4) = 0.14 (the point mass at f=0 is out)',
+      // q ~ ½ Beta(4,1) + ½ Beta(1,1); f ~ 0.3 at 0 + 0.7 Beta(1,4)
+      name: 'one fail, rates unknown: c=0 scores ½ · 4/5 + ½ · 1/2, c=1 and none 0.7 · B(2,4)/B(1,4) (f=0 is out)',
       graph: linearGraph(2),
       runs: [[0, 'fail']] as Array<[number, Outcome]>,
       options: {},
-      weights: [0.475 * 0.5, 0.475 * 0.14],
+      weights: [0.475 * 0.65, 0.475 * 0.14],
       none: 0.05 * 0.14,
     },
     {
-      name: 'one pass, rates unknown: c=0 scores 1/2, c=1 and none 0.3 + 0.7 · B(1,5)/B(1,4) = 0.86',
+      name: 'one pass, rates unknown: c=0 scores ½ · 1/5 + ½ · 1/2, c=1 and none 0.3 + 0.7 · B(1,5)/B(1,4)',
       graph: linearGraph(2),
       runs: [[0, 'pass']] as Array<[number, Outcome]>,
       options: {},
-      weights: [0.475 * 0.5, 0.475 * 0.86],
+      weights: [0.475 * 0.35, 0.475 * 0.86],
       none: 0.05 * 0.86,
     },
     {

@@ -137,7 +137,7 @@ export interface SessionStats {
   result: StrategyResult;
   right: boolean;
   runs: number;
-  /** Distinct commits built. */
+  /** Distinct commits built (or checked out, when a build costs nothing). */
   commits: number;
   builds: number;
   /** Sum of build and run costs (cancelled runs: the part spent). */
@@ -239,11 +239,12 @@ class Simulation {
       const at = Math.max(0, left.findIndex((s) => s.built === index));
       const slot = left.splice(at, 1)[0];
       if (!slot) break;
-      const build = slot.built === index ? 0 : this.costs.build;
-      if (build > 0) {
+      const fresh = slot.built !== index;
+      if (fresh) {
         this.stats.builds++;
         this.everBuilt.add(index);
       }
+      const build = fresh ? this.costs.build : 0;
       slot.built = index;
       slot.job = { index, start: now, end: now + build + this.costs.run };
       used.push(slot);
