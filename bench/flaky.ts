@@ -6,7 +6,8 @@
  *
  *   npx tsx bench/flaky.ts [--trials 1000] [--big-trials 100] [--slots 1] [--json]
  *                          [--sizes 128,1024,12000] [--kinds linear,merges]
- *                          [--cases 0.8/0.2,0.9/0.1,0.3/0,0.5/0.01] [--build 10] [--exact-slots 4]
+ *                          [--cases 0.8/0.2,0.9/0.1,0.3/0,0.5/0.01] [--build 10]
+ *   npx tsx bench/flaky.ts --exact-slots 4 [--sizes ...] [--kinds ...] [--json]
  *
  * Cases are bad-commit / good-commit failure rates, unknown to the strategy.
  * The culprit is drawn uniformly; a session starts as the engine's does (one
@@ -18,8 +19,8 @@
  * Per case: accuracy (right culprit, or "no culprit" for none), calibration
  * (accuracy among the sessions that stopped on a culprit at 0.95: must be
  * ≥ 0.95), mean and p95 runs, distinct commits built, cost, rounds (with
- * slots), and the baseline's accuracy and runs. `--exact-slots k` also prints
- * exact mode's rounds with k slots against ⌈log_(k+1) N⌉ + 1.
+ * slots), and the baseline's accuracy and runs. `--exact-slots k` prints
+ * instead exact mode's rounds with k slots against ⌈log_(k+1) N⌉ + 1.
  *
  * Targets: 0.8/0.2 N=128: ≥ 96% right with ≤ 40 mean runs; 0.3/0 N=1024:
  * ≥ 99% right with ≤ 80 mean runs; calibration ≥ 0.95 in every case.
@@ -182,6 +183,10 @@ function exactRounds(k: number): void {
 }
 
 function main(): void {
+  if (values['exact-slots']) {
+    exactRounds(Number(values['exact-slots']));
+    return;
+  }
   if (!values.json) printHeader();
   for (const size of values.sizes.split(',').map(Number)) {
     for (const kind of values.kinds.split(',') as Kind[]) {
@@ -191,7 +196,6 @@ function main(): void {
       }
     }
   }
-  if (values['exact-slots']) exactRounds(Number(values['exact-slots']));
 }
 
 main();

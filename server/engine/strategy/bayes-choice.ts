@@ -17,14 +17,14 @@
  * t is then conditional on them, averaged over their 2^m joint outcomes,
  * I(Y_t; C | Y_pending), taking runs as independent given c at its predictive
  * rates. Greedy picks under that rule do not repeat what a busy slot is about
- * to learn. At most MAX_PENDING pending runs are conditioned on.
+ * to learn. At most MAX_PENDING pending runs (the first ones) are conditioned on.
  *
  * Candidates: a good endpoint (OUTSIDE, when the engine can run one: it
- * contains no hypothesis), and on a line every commit (the sums are prefix sums, one sweep).
- * On a DAG, a bounded set — commits at 64 quantiles of the posterior in
- * topological order, the built commits, the best commit with its parents and
- * children, and the bad endpoint — each scored exactly by walking its
- * ancestors. Commits below the "floor" carry negligible mass and are never
+ * contains no hypothesis); on a line, every commit (the sums are prefix
+ * sums, one sweep); on a DAG, a bounded set — commits at 64 quantiles of the
+ * posterior in topological order, the built and tested commits, the best
+ * commit with its parents and children, and the bad endpoint — each scored
+ * exactly by walking its ancestors. Commits below the "floor" carry negligible mass and are never
  * walked into (ancestors have smaller indices), so walks shrink as the
  * posterior concentrates.
  */
@@ -98,8 +98,8 @@ class Scorer {
   private readonly hIn: Float64Array;
   private readonly hOut: Float64Array;
   /** Per joint outcome: the candidate's added fail mass and added conditional entropy. */
-  readonly fail: Float64Array;
-  readonly ent: Float64Array;
+  private readonly fail: Float64Array;
+  private readonly ent: Float64Array;
 
   constructor(
     private readonly input: ChoiceInput,
@@ -112,9 +112,11 @@ class Scorer {
     pending.forEach((s, j) => dag.forEachAncestor(s, (c) => (this.code[c]! |= 1 << j), floor));
     this.hIn = new Float64Array(dag.size);
     this.hOut = new Float64Array(dag.size);
+    // Rates repeat along runs of commits with the same statistics: recompute the entropies only when they change.
     for (let c = floor; c < dag.size; c++) {
-      this.hIn[c] = h2(view.failIn[c]!);
-      this.hOut[c] = h2(view.failOut[c]!);
+      const same = c > floor && view.failIn[c] === view.failIn[c - 1] && view.failOut[c] === view.failOut[c - 1];
+      this.hIn[c] = same ? this.hIn[c - 1]! : h2(view.failIn[c]!);
+      this.hOut[c] = same ? this.hOut[c - 1]! : h2(view.failOut[c]!);
     }
     this.z = new Float64Array(this.combos);
     this.base = new Float64Array(this.combos);

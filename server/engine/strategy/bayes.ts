@@ -66,6 +66,7 @@ class BayesStrategy implements Strategy {
     this.stopAt = confidence + GUARD * (1 - confidence);
     this.maxRuns = options.maxRuns ?? Infinity;
     this.costs = options.costs ?? DEFAULT_COSTS;
+    if (!(this.costs.run > 0 && this.costs.build >= 0)) throw new Error('costs: a run must cost more than 0 and a build at least 0');
     this.buffers = new PosteriorBuffers(graph.size);
   }
 
@@ -113,9 +114,8 @@ class BayesStrategy implements Strategy {
 
   summary(): StrategySummary {
     const { view, pick } = this.state();
-    const best = view.best >= 0 ? { index: view.best, probability: view.p[view.best]! } : null;
     return {
-      best,
+      best: { index: view.best, probability: view.p[view.best]! },
       none: view.none,
       badFails: view.badFails,
       goodFails: view.goodFails,
@@ -133,14 +133,14 @@ class BayesStrategy implements Strategy {
    * at q and at f). Checked against simulated sessions in bench/flaky.ts.
    */
   private runsLeft(view: PosteriorView, pick: RunChoice | null): number {
-    if (this.state().result.kind !== 'testing' || !pick || pick.bestGain <= 0) return 0;
+    if (this.state().result.kind !== 'testing' || !pick) return 0;
     const top = Math.max(view.p[view.best]!, view.none);
     const find = Math.log2(1 / top) / pick.bestGain;
     const q = view.failIn[view.best]!;
     const f = view.failOut[view.best]!;
     const perRun = (klBits(q, f) + klBits(f, q)) / 2;
     const odds = Math.max(0, Math.log2((1 - top) / top) - Math.log2((1 - this.stopAt) / this.stopAt));
-    const confirm = perRun > 0 ? odds / perRun : Infinity;
+    const confirm = odds / Math.max(perRun, pick.bestGain);
     return Math.min(Math.ceil(find + confirm), Math.max(0, this.maxRuns - this.evidence.runs));
   }
 
@@ -155,7 +155,7 @@ class BayesStrategy implements Strategy {
   }
 
   private decide(view: PosteriorView, pick: RunChoice | null): StrategyResult {
-    const top = view.best >= 0 ? view.p[view.best]! : 0;
+    const top = view.p[view.best]!;
     if (top >= this.stopAt) return { kind: 'culprit', index: view.best, probability: top };
     if (view.none >= this.stopAt) return { kind: 'noCulprit', probability: view.none };
     if (this.evidence.runs >= this.maxRuns || pick === null) return { kind: 'undecided', top: topCandidates(view.p, TOP) };
