@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateRemainingMs, formatDuration, shortSha } from './format';
+import { elapsedMs, estimateRemainingMs, formatClockTime, formatDuration, shortSha } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -8,7 +8,30 @@ describe('formatDuration', () => {
     [185_000, '3m 05s'],
     [3_720_000, '1h 02m'],
     [null, '—'],
+    [-100, '0.0s'],
+    [-25_000, '0.0s'],
   ])('%s -> %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('elapsedMs (no negative elapsed times)', () => {
+  const start = '2026-01-01T10:00:00.000Z';
+  const t = Date.parse(start);
+  it('counts from the start', () => expect(elapsedMs(start, t + 1500)).toBe(1500));
+  it('is 0, not negative, when the start is ahead of the clock (server clock ahead, or a clock that ticks once a second)', () => {
+    expect(elapsedMs(start, t - 100)).toBe(0);
+    expect(formatDuration(elapsedMs(start, t - 100))).toBe('0.0s');
+  });
+  it('takes epoch ms and Dates; unknown without a start', () => {
+    expect(elapsedMs(t, t + 1)).toBe(1);
+    expect(elapsedMs(new Date(t), t + 2)).toBe(2);
+    expect(elapsedMs(null, t)).toBeNull();
+    expect(elapsedMs('not a date', t)).toBeNull();
+  });
+});
+
+it('formatClockTime', () => {
+  const d = new Date(2026, 0, 2, 3, 4, 5, 6);
+  expect(formatClockTime(d.getTime())).toBe('03:04:05.006');
 });
 
 describe('estimateRemainingMs', () => {

@@ -9,7 +9,7 @@ export interface AnsiTextProps {
 }
 
 /** Inline style for a span. Colours come from lib/ansi (palette vars or #rrggbb), never from the input. */
-function spanStyle(span: AnsiSpan): CSSProperties | undefined {
+export function spanStyle(span: AnsiSpan): CSSProperties | undefined {
   if (!span.fg && !span.bg && !span.bold && !span.dim && !span.italic && !span.underline) return undefined;
   const style: CSSProperties = {};
   if (span.fg) style.color = span.fg;

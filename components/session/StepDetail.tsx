@@ -1,10 +1,11 @@
 'use client';
-import { useEffect, useState } from 'react';
-import { LogView } from '@/components/logs/LogView';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { LogView, type LogPart, type LogTarget } from '@/components/logs/LogView';
+import { phaseAnchorName, resolveAnchorPhase, type LineAnchor } from '@/components/logs/permalink';
 import { VerdictEditor } from './VerdictEditor';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/components/ui/use-now';
-import { formatDuration, shortSha } from '@/lib/format';
+import { elapsedMs, formatDuration, shortSha } from '@/lib/format';
 import type { LogStore } from './log-store';
 import { TransferPhaseCharts } from './TransferCharts';
 import type { TransferStore } from './transfer-store';
@@ -20,17 +21,59 @@ interface Props {
   terms: { old: string; new: string };
   /** Live copies of transfer phases (graphs shown when the selected phase is a transfer). */
   transfers?: TransferStore;
+  /** A line permalink of this step (from the page's URL): its phase is selected and the log opens there. */
+  anchor?: LineAnchor | null;
 }
 
-/** One step: its commit, verdict, phases with timings, and the selected phase's log. */
-export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, transfers }: Props) {
+/** One step: its commit, verdict, phases with timings, and its log (every phase a foldable part). */
+export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, transfers, anchor }: Props) {
   const running = step.phases.find((p) => p.status === 'running');
-  const [selected, setSelected] = useState<number | null>(null);
-  useEffect(() => setSelected(null), [step.step]);
+  const names = useMemo(() => phaseNames(step.phases), [step.phases]);
+  const anchorPhase = anchor ? resolveAnchorPhase(anchor, names) : null;
+  const [selected, setSelected] = useState<number | null>(anchorPhase);
+  const [focus, setFocus] = useState<{ part: number } | null>(null);
+  useEffect(() => setSelected(anchorPhase), [step.step]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (anchorPhase !== null) setSelected(anchorPhase);
+  }, [anchor, anchorPhase]);
   const phaseIndex = selected ?? running?.phase ?? step.phases.at(-1)?.phase ?? 0;
-  const log = logs.get(step.step, phaseIndex);
   const phase = step.phases.find((p) => p.phase === phaseIndex);
+  const log = logs.get(step.step, phaseIndex);
+
+  // Every phase is a part of the step's log; the picked, the running and failed ones start unfolded.
+  const parts = useMemo<LogPart[]>(
+    () =>
+      step.phases.map((p) => ({
+        key: p.phase,
+        name: p.name,
+        status: p.status,
+        ms: p.ms,
+        startedAt: p.startedAt,
+        lines: logs.get(step.step, p.phase),
+        expanded: p.phase === phaseIndex || p.status === 'running' || p.status !== 'passed',
+      })),
+    // Parts are re-made when a phase changes; their lines are read live (version below).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [step.step, JSON.stringify(step.phases.map((p) => [p.phase, p.name, p.status, p.ms, p.startedAt])), logs, phaseIndex],
+  );
   void logVersion; // re-render trigger for new lines
+  const version = parts.map((p) => `${p.lines.version}`).join(',');
+  const base = logBase ?? `/api/sessions/${sessionId}/log`;
+  const anchorOf = useCallback((part: LogPart) => `s${step.step}-${phaseAnchorName(names, part.key)}`, [step.step, names]);
+  const rawHref = useCallback((part: LogPart) => `${base}?step=${step.step}&phase=${part.key}`, [base, step.step]);
+  const target = useMemo<LogTarget | null>(() => {
+    if (!anchor || anchorPhase === null) return null;
+    const part = parts.findIndex((p) => p.key === anchorPhase);
+    return part < 0 ? null : { part, line: anchor.line, endLine: anchor.endLine };
+    // Once per anchor: later part changes must not re-apply it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [anchor, anchorPhase, parts.length > 0]);
+  const pick = (p: number) => {
+    setSelected(p);
+    const part = step.phases.findIndex((x) => x.phase === p);
+    setFocus({ part });
+  };
+
   return (
     <section className="panel step-detail" aria-label={`step ${step.step}`} data-testid="step-detail">
       <h2>
@@ -47,7 +90,7 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
       <VerdictEditor sessionId={sessionId} step={step} terms={terms} />
       <ol className="phase-list">
         {step.phases.map((p) => (
-          <PhaseRow key={p.phase} phase={p} selected={p.phase === phaseIndex} onSelect={() => setSelected(p.phase)} />
+          <PhaseRow key={p.phase} phase={p} selected={p.phase === phaseIndex} onSelect={() => pick(p.phase)} />
         ))}
       </ol>
       {phase?.kind === 'transfer' && transfers && (
@@ -55,20 +98,37 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
       )}
       <div className="log-toolbar">
         <span>{phase?.name ?? 'log'}</span>
-        <a href={`${logBase ?? `/api/sessions/${sessionId}/log`}?step=${step.step}&phase=${phaseIndex}`} className="btn btn-small" download>
+        <a href={`${base}?step=${step.step}&phase=${phaseIndex}`} className="btn btn-small" download>
           Download full log
         </a>
       </div>
-      <div data-testid="phase-log" data-received-lines={log.lines.length + log.dropped} data-stored-lines={phase?.lineCount ?? 0}>
-        <LogView lines={log.lines} droppedLines={log.dropped} follow={Boolean(running)} height={420} emptyText="No output yet." />
+      <div data-testid="phase-log" data-received-lines={log.count + log.dropped} data-stored-lines={phase?.lineCount ?? 0}>
+        <LogView
+          parts={parts}
+          version={version}
+          live={Boolean(running)}
+          height={480}
+          emptyText="No output yet."
+          anchorOf={anchorOf}
+          rawHref={rawHref}
+          target={target}
+          focus={focus}
+        />
       </div>
     </section>
   );
 }
 
+/** Phase names by phase index (gaps stay empty). */
+function phaseNames(phases: readonly PhaseView[]): string[] {
+  const names: string[] = [];
+  for (const p of phases) names[p.phase] = p.name;
+  return Array.from(names, (n) => n ?? '');
+}
+
 function PhaseRow({ phase, selected, onSelect }: { phase: PhaseView; selected: boolean; onSelect: () => void }) {
   const now = useNow(phase.status === 'running');
-  const ms = phase.ms ?? now - new Date(phase.startedAt).getTime();
+  const ms = phase.ms ?? elapsedMs(phase.startedAt, now);
   return (
     <li className={selected ? 'phase selected' : 'phase'} data-testid="phase-row" data-status={phase.status}>
       <button type="button" onClick={onSelect} className="phase-button">

@@ -14,7 +14,8 @@ const RENDER_THROTTLE_MS = 100;
 
 interface Batch {
   lastSeq: number;
-  events: Array<{ seq: number; payload: EngineEvent }>;
+  /** `at`: when the server stored the event (ms since the epoch); absent from older servers. */
+  events: Array<{ seq: number; payload: EngineEvent; at?: number }>;
 }
 
 /**
@@ -79,11 +80,11 @@ export function useSessionLive(source: string | SessionSource) {
       const batch = 'data' in envelope ? envelope.data : envelope;
       let structural = false;
       let output = false;
-      for (const { seq, payload } of batch.events) {
+      for (const { seq, payload, at } of batch.events) {
         if (seq <= store.current.lastSeq) continue;
         store.current.lastSeq = seq;
         if (payload.type === 'output') {
-          store.current.append(payload.step, payload.phase, payload.stream, payload.lines);
+          store.current.append(payload.step, payload.phase, payload.stream, payload.lines, typeof at === 'number' ? at : null);
           output = true;
         } else if (isTransferEvent(payload)) {
           transfers.current.apply(payload);
