@@ -6,10 +6,16 @@ import type { Runtime } from '../runtime';
 
 /** Most events in one backfill page. */
 const BACKFILL_PAGE = 200;
+/**
+ * Most log lines in one batch sent: a browser parses each batch in one go, and
+ * 200 events of 1,000 lines (~8 MB of JSON) held its main thread for over 100 ms.
+ */
+const MAX_LINES_PER_BATCH_SENT = 20_000;
 
 export interface EventBatch {
   lastSeq: number;
-  events: Array<Pick<StoredEvent, 'seq' | 'payload'>>;
+  /** `at`: when the event was stored, ms since the epoch (log lines show it as their timestamp; share streams leave it out). */
+  events: Array<Pick<StoredEvent, 'seq' | 'payload'> & { at?: number }>;
 }
 
 /**
@@ -27,7 +33,7 @@ export async function* streamSessionEvents(rt: Runtime, id: string, afterSeq: nu
         const rows = await listEventsAfter(rt.db.db, id, last, BACKFILL_PAGE);
         if (rows.length === 0) return;
         last = rows[rows.length - 1]?.seq ?? last;
-        yield toBatch(rows);
+        yield* toBatches(rows);
       }
     };
     yield* backfill();
@@ -44,7 +50,7 @@ export async function* streamSessionEvents(rt: Runtime, id: string, afterSeq: nu
       const fresh = next.filter((e) => e.seq > last);
       if (fresh.length === 0) continue;
       last = fresh[fresh.length - 1]?.seq ?? last;
-      for (let i = 0; i < fresh.length; i += BACKFILL_PAGE) yield toBatch(fresh.slice(i, i + BACKFILL_PAGE));
+      for (let i = 0; i < fresh.length; i += BACKFILL_PAGE) yield* toBatches(fresh.slice(i, i + BACKFILL_PAGE));
       if (fresh.some((e) => e.type === 'sessionFinished') && (await isFinishedAndSent(rt, id, last))) return;
     }
   } finally {
@@ -57,6 +63,23 @@ async function isFinishedAndSent(rt: Runtime, id: string, last: number): Promise
   return !s || (s.status !== 'running' && s.status !== 'paused' && s.lastSeq <= last);
 }
 
+/** `rows` as batches of at most MAX_LINES_PER_BATCH_SENT output lines (an event is never split). */
+function* toBatches(rows: StoredEvent[]): Generator<EventBatch> {
+  let from = 0;
+  let lines = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const p = (rows[i] as StoredEvent).payload;
+    const n = p.type === 'output' ? p.lines.length : 0;
+    if (lines + n > MAX_LINES_PER_BATCH_SENT && i > from) {
+      yield toBatch(rows.slice(from, i));
+      from = i;
+      lines = 0;
+    }
+    lines += n;
+  }
+  if (from < rows.length) yield toBatch(from === 0 ? rows : rows.slice(from));
+}
+
 function toBatch(rows: StoredEvent[]): EventBatch {
-  return { lastSeq: rows[rows.length - 1]?.seq ?? 0, events: rows.map((r) => ({ seq: r.seq, payload: r.payload })) };
+  return { lastSeq: rows[rows.length - 1]?.seq ?? 0, events: rows.map((r) => ({ seq: r.seq, payload: r.payload, at: r.at.getTime() })) };
 }
