@@ -7,9 +7,11 @@
  * Observations are applied in the order they arrived; one that would leave no
  * suspect at all contradicts the verdicts before it (a second, opposite verdict
  * on the same commit; a pass on a descendant of a bad commit; a fail on a
- * commit known good) and is ignored, as git refuses contradictory marks. Such
- * a commit is then treated as skipped, so it is not offered again. Runs on the
- * good side (`OUTSIDE`) carry no verdict.
+ * commit known good) and is ignored, as git refuses contradictory marks: the
+ * first verdict that could be applied stands. A commit whose verdict was
+ * ignored is treated as skipped, so it is not offered again (a later verdict
+ * on it still counts if it fits). Runs on the good side (`OUTSIDE`) carry no
+ * verdict. `unobserve` forgets the latest matching run and replays the rest.
  *
  * `next(k)` splits the suspects as `git bisect` does for one commit and
  * generalises it to k: the commits whose count of suspect ancestors-or-self is
