@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { CommitTimeline, markerLabel, type TimelineStep } from './CommitTimeline';
+import { CommitTimeline, markerLabel, TimelineTooltip, type TimelineStep } from './CommitTimeline';
 import { StepList } from './StepList';
 
 // Server rendering only (the test environment has no DOM): checks structure,
@@ -123,5 +123,28 @@ describe('StepList (server render)', () => {
 
   it('says so when there are no steps', () => {
     expect(renderToStaticMarkup(<StepList steps={[]} terms={terms} />)).toContain('No steps yet.');
+  });
+});
+
+describe('step list and timeline tooltip agree', () => {
+  it('show the same subject text for every step, odd whitespace included', () => {
+    const odd: TimelineStep[] = [...steps, { step: 5, sha: 'e'.repeat(40), subject: '  virtio:\tfix up\n virtio_disable_cb ', position: 10, verdict: 'bad', suspect: [[0, 11]] }];
+    const list = renderToStaticMarkup(<StepList steps={odd.map((s) => ({ ...s, ms: 1000 }))} terms={terms} />);
+    const listSubjects = [...list.matchAll(/data-testid="step-subject">([^<]*)</g)].map((m) => m[1]);
+    const marker = { step: 0, x: 100, y: 40, lane: 0, verdict: null };
+    const tooltipSubjects = odd.map((s) => {
+      const html = renderToStaticMarkup(<TimelineTooltip id="t" step={s} marker={{ ...marker, step: s.step } as never} width={720} term="x" />);
+      return /data-testid="timeline-tooltip-subject">([^<]*)</.exec(html)?.[1];
+    });
+    expect(listSubjects).toEqual(tooltipSubjects);
+    expect(listSubjects.at(-1)).toBe('virtio: fix up virtio_disable_cb');
+    expect(markerLabel(odd.at(-1)!, terms)).toBe('step 5 bad eeeeeeeeeeee virtio: fix up virtio_disable_cb');
+  });
+
+  it('keeps notes out of the verdict column (under the subject), so the badge is never cut', () => {
+    const html = renderToStaticMarkup(<StepList steps={[{ ...steps[0]!, ms: 1, notes: ['check good', 'slot 2'] }]} terms={terms} />);
+    const verdictCell = /<td class="step-list__verdict">(.*?)<\/td>/.exec(html)?.[1] ?? '';
+    expect(verdictCell).not.toContain('step-note');
+    expect(html).toMatch(/step-list__subject[^]*step-note[^]*check good/);
   });
 });

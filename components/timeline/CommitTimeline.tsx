@@ -1,7 +1,7 @@
 'use client';
 
 import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { shortSha, verdictKey, verdictTerm } from './format';
+import { shortSha, subjectText, verdictKey, verdictTerm } from './format';
 import {
   computeTimelineLayout,
   MARKER_RADIUS,
@@ -36,7 +36,7 @@ const TOOLTIP_HALF_WIDTH = 150;
 
 /** Accessible name of a marker: "step 3 good 1a2b3c4d5e6f subject". */
 export function markerLabel(step: TimelineStep, terms: BisectTerms): string {
-  return `step ${step.step} ${verdictTerm(step.verdict, terms)} ${shortSha(step.sha)} ${step.subject}`;
+  return `step ${step.step} ${verdictTerm(step.verdict, terms)} ${shortSha(step.sha)} ${subjectText(step.subject)}`;
 }
 
 function bandTitle(band: BandLayout): string {
@@ -276,7 +276,7 @@ function TimelineLabels({ layout }: { layout: TimelineLayout }) {
   );
 }
 
-interface TimelineTooltipProps {
+export interface TimelineTooltipProps {
   id: string;
   step: TimelineStep;
   marker: MarkerLayout;
@@ -285,7 +285,7 @@ interface TimelineTooltipProps {
 }
 
 /** HTML tooltip under a marker; kept inside the timeline's width. */
-function TimelineTooltip({ id, step, marker, width, term }: TimelineTooltipProps) {
+export function TimelineTooltip({ id, step, marker, width, term }: TimelineTooltipProps) {
   const top = marker.y + MARKER_RADIUS + 6;
   const position =
     marker.x < TOOLTIP_HALF_WIDTH
@@ -294,13 +294,15 @@ function TimelineTooltip({ id, step, marker, width, term }: TimelineTooltipProps
         ? { right: Math.max(0, width - marker.x - 16), top }
         : { left: marker.x, top, transform: 'translateX(-50%)' };
   return (
-    <div id={id} className="timeline__tooltip" role="tooltip" style={position}>
+    <div id={id} className="timeline__tooltip" role="tooltip" style={position} data-testid="timeline-tooltip" data-step={step.step}>
       <div className="timeline__tooltip-head">
         <span>{`Step ${step.step}`}</span>
         <span className={`verdict-badge verdict-badge--${verdictKey(step.verdict)}`}>{term}</span>
       </div>
       <code className="timeline__tooltip-sha">{shortSha(step.sha)}</code>
-      <div className="timeline__tooltip-subject">{step.subject}</div>
+      <div className="timeline__tooltip-subject" data-testid="timeline-tooltip-subject">
+        {subjectText(step.subject)}
+      </div>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
-import { formatDuration, shortSha, verdictKey, verdictTerm } from './format';
+import { useEffect, useRef } from 'react';
+import { formatDuration, shortSha, subjectText, verdictKey, verdictTerm } from './format';
 import type { BisectTerms, TimelineStep } from './types';
 
 export type StepListItem = TimelineStep & {
@@ -26,14 +27,24 @@ function durationText(item: StepListItem): string {
 }
 
 /**
- * Table of bisect steps: number, short sha, subject, verdict badge (in the
- * bisect's terms), duration. Clicking a row calls `onSelectStep`; for keyboard
- * and screen-reader users the step number is a button doing the same. All text
- * is rendered as React text. Scrolls horizontally when squeezed narrower than its columns.
+ * Table of bisect steps: number, short sha, subject (up to three lines, the
+ * notes under it), verdict badge (in the bisect's terms), duration. The sha,
+ * verdict and time columns are sized to their content, so at 1280 px the
+ * subject gets the rest (~30 characters a line) and nothing else is cut; the
+ * subject is the same text as the timeline's tooltip (`subjectText`). Clicking
+ * a row calls `onSelectStep`; for keyboard and screen-reader users the step
+ * number is a button doing the same. All text is rendered as React text.
+ * Scrolls horizontally when squeezed narrower than its columns.
  */
 export function StepList({ steps, terms, selectedStep = null, onSelectStep }: StepListProps) {
+  const root = useRef<HTMLDivElement>(null);
+  // The selected row stays in sight (j/k, a timeline click): scroll the list's own container only, not the page.
+  useEffect(() => {
+    const row = root.current?.querySelector<HTMLElement>('tr[aria-current="true"]');
+    if (row) scrollIntoScrollParent(row);
+  }, [selectedStep]);
   return (
-    <div className="step-list-scroll">
+    <div className="step-list-scroll" ref={root}>
       <table className="step-list" aria-label="Bisect steps">
         <thead>
           <tr>
@@ -99,16 +110,22 @@ export function StepList({ steps, terms, selectedStep = null, onSelectStep }: St
                 <td className="step-list__sha">
                   <code title={item.sha}>{shortSha(item.sha)}</code>
                 </td>
-                <td className="step-list__subject" title={item.subject}>
-                  {item.subject}
+                <td className="step-list__subject" title={subjectText(item.subject)}>
+                  <span className="step-list__subject-text" data-testid="step-subject">
+                    {subjectText(item.subject)}
+                  </span>
+                  {item.notes && item.notes.length > 0 && (
+                    <span className="step-list__notes">
+                      {item.notes.map((n) => (
+                        <span key={n} className={`step-note step-note--${n.split(' ')[0]}`} data-testid="step-note">
+                          {n}
+                        </span>
+                      ))}
+                    </span>
+                  )}
                 </td>
                 <td className="step-list__verdict">
                   <span className={`verdict-badge verdict-badge--${key}`}>{verdictTerm(item.verdict, terms)}</span>
-                  {item.notes?.map((n) => (
-                    <span key={n} className={`step-note step-note--${n.split(' ')[0]}`} data-testid="step-note">
-                      {n}
-                    </span>
-                  ))}
                 </td>
                 <td className="step-list__time">{durationText(item)}</td>
               </tr>
@@ -118,4 +135,18 @@ export function StepList({ steps, terms, selectedStep = null, onSelectStep }: St
       </table>
     </div>
   );
+}
+
+/** Scrolls the nearest vertically scrolling ancestor of `el` so that `el` is inside it. */
+function scrollIntoScrollParent(el: HTMLElement): void {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const overflow = getComputedStyle(p).overflowY;
+    if ((overflow === 'auto' || overflow === 'scroll') && p.scrollHeight > p.clientHeight) {
+      const box = p.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      if (r.top < box.top) p.scrollTop -= box.top - r.top;
+      else if (r.bottom > box.bottom) p.scrollTop += r.bottom - box.bottom;
+      return;
+    }
+  }
 }

@@ -5,6 +5,16 @@ export function shortSha(sha: string): string {
   return sha.slice(0, 12);
 }
 
+/**
+ * A commit subject as every view shows it (step list, timeline tooltip and
+ * marker label): whitespace runs collapsed, trimmed, and a placeholder for
+ * none, so the views never disagree.
+ */
+export function subjectText(subject: string | null | undefined): string {
+  const s = (subject ?? '').replace(/\s+/g, ' ').trim();
+  return s === '' ? '(no subject)' : s;
+}
+
 /** How a verdict is named to the user: the bisect's own terms for good/bad. */
 export function verdictTerm(verdict: StepVerdict, terms: BisectTerms): string {
   switch (verdict) {
