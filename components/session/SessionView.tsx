@@ -15,6 +15,7 @@ import type { SessionDetailView } from './types';
 import { ImportedNote } from './ImportedNote';
 import { SessionReadOnlyContext } from './mode';
 import { SessionActions } from './SessionActions';
+import { useSessionKeys } from './use-session-keys';
 import { useSessionLive, type SessionSource } from './use-session-live';
 
 type SessionViewProps = { id: string } | { source: SessionSource; readOnly?: boolean };
@@ -36,6 +37,12 @@ export function SessionView(props: SessionViewProps) {
   useEffect(() => {
     if (anchor) setSelectedStep(anchor.step);
   }, [anchor]);
+  useSessionKeys({
+    steps: detail.data?.steps.map((s) => s.step) ?? [],
+    current: selectedStep ?? detail.data?.steps.at(-1)?.step ?? null,
+    select: setSelectedStep,
+    culpritStep: detail.data ? culpritStep(detail.data) : null,
+  });
   if (detail.isPending) return <p>Loading…</p>;
   if (detail.error) return <p className="error-text" role="alert">{detail.error.message}</p>;
   const d = detail.data;
@@ -77,6 +84,9 @@ export function SessionView(props: SessionViewProps) {
             selectedStep={step?.step ?? null}
             onSelectStep={setSelectedStep}
           />
+          <p className="muted keys-hint" data-testid="keys-hint">
+            Keys: <kbd>j</kbd>/<kbd>k</kbd> next/previous step · <kbd>/</kbd> search the log · <kbd>g</kbd> the culprit
+          </p>
         </section>
         {step && (
           <StepDetail
@@ -126,6 +136,13 @@ function stepListItems(d: SessionDetailView) {
     if (s.slot !== null && d.session.slots) notes.push(`slot ${s.slot + 1}`);
     return { ...toTimelineStep(s), ms: s.ms, notes, muted: s.superseded || s.state === 'interrupted' };
   });
+}
+
+/** The step that tested the culprit (the last one, if tested more than once). */
+function culpritStep(d: SessionDetailView): number | null {
+  if (d.session.result?.kind !== 'culprit') return null;
+  const sha = d.session.result.commit.sha;
+  return d.steps.findLast((s) => s.commit.sha === sha)?.step ?? null;
 }
 
 /** After a found culprit, the last step's suspect range is exactly that commit. */
