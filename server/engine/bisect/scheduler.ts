@@ -12,7 +12,7 @@ import { Bisection, type Mark, type StartOptions } from './bisection';
 import { RangeIndex } from './range';
 import { GitRepo } from './repo';
 import { INTERRUPT, type BisectDeps, type BisectSessionOptions, type RunOutcome } from './session';
-import { MOOT, runJob, type JobContext, type JobEnd, type JobSpec, type Slot } from './slot-job';
+import { ANSWERED, MOOT, runJob, type JobContext, type JobEnd, type JobSpec, type Slot, type StopReason } from './slot-job';
 import { impliedMarks, outcomeOf, RangeDag, replayOrder, runCountComments, strategyView, suspectRuns } from './strategy-view';
 
 export interface SlotBisectOptions extends BisectSessionOptions {
@@ -150,7 +150,7 @@ class SlotRun {
       if (this.deps.signal.aborted) return this.stopped();
       const result = this.strategy.result();
       if (result.kind !== 'testing' && checks.length === 0 && !this.runningChecks()) {
-        await this.stopAll(MOOT);
+        await this.stopAll(ANSWERED);
         return this.conclude(result);
       }
       if (!this.pausedReason && !this.deps.shouldPause?.()) this.fill(checks);
@@ -344,13 +344,8 @@ class SlotRun {
     }
   }
 
-  private async recordStopped(job: Job, why: 'interrupted' | 'moot' | 'cancelled'): Promise<void> {
-    const reason =
-      why === 'interrupted'
-        ? 'stopped to be resumed'
-        : why === 'moot'
-          ? 'cancelled: another step’s result made this commit moot'
-          : 'cancelled';
+  private async recordStopped(job: Job, why: StopReason): Promise<void> {
+    const reason = STOP_REASONS[why];
     await this.sink.emit({ type: 'stepInterrupted', step: job.spec.step, reason });
   }
 
@@ -509,6 +504,14 @@ class SlotRun {
     }
   }
 }
+
+/** What a stopped step says, by why it stopped. */
+const STOP_REASONS: Record<StopReason, string> = {
+  interrupted: 'stopped to be resumed',
+  moot: 'cancelled: another step’s result made this commit moot',
+  answered: 'cancelled: the answer was reached while this step ran',
+  cancelled: 'cancelled',
+};
 
 /** Hosts more than one slot maps a role to (a shared hypervisor): slots use them at once by design. */
 export function sharedHosts(slots: readonly TestSlot[]): Set<string> {

@@ -7,6 +7,8 @@ import { runStep, type StepOutcome } from './step';
 
 /** Abort reason of a step whose result can no longer change the answer. */
 export const MOOT = 'moot';
+/** Abort reason of steps still running when the answer is reached. */
+export const ANSWERED = 'answered';
 
 /** One test slot: its hosts, its worktree, and the commit it has built. */
 export interface Slot {
@@ -33,7 +35,7 @@ export interface JobSpec {
 /** How one job (a step on one slot) ended. */
 export type JobEnd =
   | { kind: 'tested'; outcome: StepOutcome }
-  | { kind: 'stopped'; why: 'interrupted' | 'moot' | 'cancelled' }
+  | { kind: 'stopped'; why: StopReason }
   | { kind: 'infra'; message: string };
 
 export interface JobContext {
@@ -99,8 +101,11 @@ export async function runJob(ctx: JobContext, slot: Slot, job: JobSpec, signal: 
   }
 }
 
-function stopReason(signal: AbortSignal): 'interrupted' | 'moot' | 'cancelled' {
+export type StopReason = 'interrupted' | 'moot' | 'answered' | 'cancelled';
+
+function stopReason(signal: AbortSignal): StopReason {
   if (signal.reason === MOOT) return 'moot';
+  if (signal.reason === ANSWERED) return 'answered';
   return signal.reason === 'interrupt' ? 'interrupted' : 'cancelled';
 }
 
