@@ -406,6 +406,10 @@ export function writeSshdConfig(
   o: { port: number; listen: string; hostKey: string; authorizedKeys: string; extra?: string[] },
 ): string {
   const configFile = path.join(dir, 'sshd_config');
+  // Sessions get an empty home of their own: the machine's dotfiles (a ~/.bashrc that runs
+  // `pyenv rehash`, whose lock a killed session can leave behind) must not hang or change them.
+  const home = path.join(dir, 'home');
+  mkdirSync(home, { recursive: true });
   const lines = [
     `Port ${o.port}`,
     `ListenAddress ${o.listen}`,
@@ -423,6 +427,7 @@ export function writeSshdConfig(
     'MaxStartups 100',
     'MaxSessions 50',
     'LogLevel INFO',
+    `SetEnv HOME=${home}`,
     ...(o.extra ?? []),
     '',
   ];
