@@ -83,7 +83,7 @@ describe('CommitTimeline (server render)', () => {
     const html = renderToStaticMarkup(
       <CommitTimeline size={size} initialSuspect={[[0, size]]} steps={big} terms={terms} culpritPosition={120} />,
     );
-    expect(count(html, '<path')).toBe(42); // track + 41 bands
+    expect(count(html, '<path')).toBe(43); // track + 41 bands + the overview strip's suspect range
     expect(count(html, '<g')).toBeLessThan(60);
     expect(html.length).toBeLessThan(2_000_000);
   });

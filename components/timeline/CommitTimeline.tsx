@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { shortSha, subjectText, verdictKey, verdictTerm } from './format';
 import {
   computeTimelineLayout,
@@ -10,8 +10,10 @@ import {
   type MarkerLayout,
   type TimelineLayout,
 } from './layout';
+import { TimelineOverview } from './TimelineOverview';
 import type { BisectTerms, PositionRuns, TimelineStep } from './types';
 import { useElementWidth } from './use-element-width';
+import { clampView, isWhole, lastStepsView, positionAtX, suspectView, viewBetween, wheelFactor, wholeRange, zoomAt, type TimelineView } from './zoom';
 
 export type { BisectTerms, StepVerdict, TimelineStep } from './types';
 
@@ -45,6 +47,9 @@ function bandTitle(band: BandLayout): string {
   return `${when}: ${commits} suspected`;
 }
 
+/** Pointer movement below this (px) is a click, not a brush. */
+const BRUSH_MIN_PX = 4;
+
 /**
  * SVG timeline of a bisect over a commit range. Top to bottom: the culprit
  * label (once known), one band per suspect snapshot (the start, then after each
@@ -57,6 +62,13 @@ function bandTitle(band: BandLayout): string {
  * calls `onSelectStep`. Hover or focus shows a tooltip. All text (subjects
  * included) is rendered as React text. Colours come from CSS variables with
  * fallbacks (see timeline.css).
+ *
+ * Zoom: the wheel zooms around the pointer, dragging across the timeline
+ * zooms to what was brushed, "Last steps" / "Suspect range" / "Whole range"
+ * jump; zoomed, markers outside the view are not drawn (the toolbar counts
+ * them) and an overview strip above keeps the whole range in sight (always
+ * drawn and above, so nothing moves when zooming or when the markers below need
+ * more or fewer rows).
  */
 export function CommitTimeline({
   size,
@@ -73,31 +85,126 @@ export function CommitTimeline({
   const tooltipId = useId();
   const culpritLabel = `first ${terms.new}`;
 
+  // null: the whole range.
+  const [zoom, setZoomState] = useState<TimelineView | null>(null);
+  const setZoom = (v: TimelineView | null) => setZoomState(v === null || isWhole(v, size) ? null : clampView(v, size));
+  const view = zoom ?? wholeRange(size);
   const layout = useMemo(
-    () => computeTimelineLayout({ size, initialSuspect, steps, culpritPosition, culpritLabel, width }),
-    [size, initialSuspect, steps, culpritPosition, culpritLabel, width],
+    () => computeTimelineLayout({ size, initialSuspect, steps, culpritPosition, culpritLabel, width, view: zoom }),
+    [size, initialSuspect, steps, culpritPosition, culpritLabel, width, zoom],
   );
+  const currentSuspect = useMemo(() => [...steps].reverse().find((s) => s.suspect !== null)?.suspect ?? initialSuspect, [steps, initialSuspect]);
+  const positionAt = (x: number) => positionAtX(view, layout.scale.x0, layout.scale.x1, x);
+
+  // Wheel zoom around the pointer (a non-passive listener: the page must not scroll meanwhile).
+  const svgRef = useRef<SVGSVGElement>(null);
+  const wheelState = useRef({ view, positionAt, size });
+  wheelState.current = { view, positionAt, size };
+  useEffect(() => {
+    const el = svgRef.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      const { view: v, positionAt: at, size: n } = wheelState.current;
+      if (n <= 1 || e.deltaY === 0) return;
+      e.preventDefault();
+      const x = e.clientX - el.getBoundingClientRect().left;
+      const next = zoomAt(v, at(x), wheelFactor(e.deltaY, e.deltaMode), n);
+      setZoomState(isWhole(next, n) ? null : next);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, []);
+
+  // Brush: drag across the background to zoom to that stretch.
+  const [brush, setBrush] = useState<{ from: number; to: number } | null>(null);
+  const localX = (e: PointerEvent) => e.clientX - (svgRef.current?.getBoundingClientRect().left ?? 0);
+  const onPointerDown = (e: PointerEvent<SVGSVGElement>) => {
+    if (e.button !== 0 || (e.target as Element).closest('.timeline-marker')) return;
+    e.currentTarget.setPointerCapture(e.pointerId);
+    const x = localX(e);
+    setBrush({ from: x, to: x });
+  };
+  const onPointerMove = (e: PointerEvent<SVGSVGElement>) => {
+    if (brush) setBrush({ ...brush, to: localX(e) });
+  };
+  const onPointerUp = (e: PointerEvent<SVGSVGElement>) => {
+    if (!brush) return;
+    const to = localX(e);
+    setBrush(null);
+    if (Math.abs(to - brush.from) >= BRUSH_MIN_PX) setZoom(viewBetween(positionAt(brush.from), positionAt(to), size));
+  };
 
   const activeIndex = activeStep === null ? -1 : steps.findIndex((s) => s.step === activeStep);
   const activeData = steps[activeIndex];
-  const activeMarker = layout.markers[activeIndex];
+  const activeMarker = layout.markers[activeIndex]?.visible ? layout.markers[activeIndex] : undefined;
 
+  const span = view.end - view.start;
   return (
-    <div ref={rootRef} className="timeline" data-testid="timeline">
+    <div ref={rootRef} className="timeline" data-testid="timeline" data-zoomed={zoom !== null} data-view={`${Math.floor(view.start)}-${Math.ceil(view.end)}`}>
+      <div className="timeline__toolbar">
+        <span className="timeline__view" data-testid="timeline-view">
+          {zoom === null ? (
+            <>
+              {size.toLocaleString('en-US')} commits
+              {size > 1 && <span className="muted"> · wheel or drag to zoom</span>}
+            </>
+          ) : (
+            <>
+              positions {Math.floor(view.start).toLocaleString('en-US')}–{Math.ceil(view.end - 1).toLocaleString('en-US')} ({Math.round(span).toLocaleString('en-US')} of{' '}
+              {size.toLocaleString('en-US')} commits)
+              {(layout.hiddenSteps.left > 0 || layout.hiddenSteps.right > 0) && (
+                <span className="muted" data-testid="timeline-hidden-steps">
+                  {' '}
+                  · steps out of view: {layout.hiddenSteps.left > 0 && `◀ ${layout.hiddenSteps.left}`}
+                  {layout.hiddenSteps.left > 0 && layout.hiddenSteps.right > 0 && ' · '}
+                  {layout.hiddenSteps.right > 0 && `${layout.hiddenSteps.right} ▶`}
+                </span>
+              )}
+            </>
+          )}
+        </span>
+        <span className="timeline__zoom-buttons">
+          <button type="button" className="timeline__zoom" onClick={() => setZoom(lastStepsView(steps, currentSuspect, size))} disabled={steps.length === 0} data-testid="zoom-last-steps">
+            Last steps
+          </button>
+          <button type="button" className="timeline__zoom" onClick={() => setZoom(suspectView(currentSuspect, size))} data-testid="zoom-suspect">
+            Suspect range
+          </button>
+          <button type="button" className="timeline__zoom" onClick={() => setZoom(null)} disabled={zoom === null} data-testid="zoom-whole">
+            Whole range
+          </button>
+        </span>
+      </div>
+      {size > 1 && (
+        <TimelineOverview
+          size={size}
+          width={layout.width}
+          steps={steps}
+          suspect={currentSuspect}
+          culpritPosition={culpritPosition}
+          view={view}
+          onView={setZoom}
+        />
+      )}
       <svg
-        className="timeline__svg"
+        ref={svgRef}
+        className={brush ? 'timeline__svg is-brushing' : 'timeline__svg'}
         width={layout.width}
         height={layout.height}
         viewBox={`0 0 ${layout.width} ${layout.height}`}
         role="group"
         aria-label={`Bisect timeline: ${size.toLocaleString('en-US')} commits, ${steps.length} ${steps.length === 1 ? 'step' : 'steps'}`}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={() => setBrush(null)}
       >
         <TimelineGrid layout={layout} />
         <TimelineBands layout={layout} selectedStep={selectedStep} />
         <line className="timeline__axis" x1={layout.scale.x0} x2={layout.scale.x1} y1={layout.axisY} y2={layout.axisY} />
         {/* Stems in their own layer, under every marker, so a stacked column stays readable. */}
         <g className="timeline__stems" aria-hidden="true">
-          {layout.markers.map((m) => (
+          {layout.markers.filter((m) => m.visible).map((m) => (
             <line
               key={m.step}
               className={`timeline__stem timeline__stem--${verdictKey(m.verdict)}`}
@@ -121,7 +228,7 @@ export function CommitTimeline({
         <g className="timeline__markers">
           {steps.map((step, i) => {
             const marker = layout.markers[i];
-            return marker === undefined ? null : (
+            return marker === undefined || !marker.visible ? null : (
               <TimelineMarker
                 key={step.step}
                 step={step}
@@ -137,6 +244,16 @@ export function CommitTimeline({
           })}
         </g>
         <TimelineLabels layout={layout} />
+        {brush && Math.abs(brush.to - brush.from) >= BRUSH_MIN_PX && (
+          <rect
+            className="timeline__brush"
+            data-testid="timeline-brush"
+            x={Math.min(brush.from, brush.to)}
+            y={layout.bandsTop - 4}
+            width={Math.abs(brush.to - brush.from)}
+            height={layout.labelY - layout.bandsTop - 8}
+          />
+        )}
       </svg>
       {activeData && activeMarker && (
         <TimelineTooltip
@@ -262,7 +379,7 @@ function TimelineLabels({ layout }: { layout: TimelineLayout }) {
   return (
     <g className="timeline__labels" aria-hidden="true">
       <text x={scale.x0} y={labelY} textAnchor="start" className="timeline__end-label">
-        oldest
+        {layout.endLabels.left}
       </text>
       {layout.ticks.map((t) => (
         <text key={t.position} x={t.x} y={labelY} textAnchor="middle" className="timeline__tick-label">
@@ -270,7 +387,7 @@ function TimelineLabels({ layout }: { layout: TimelineLayout }) {
         </text>
       ))}
       <text x={scale.x1} y={labelY} textAnchor="end" className="timeline__end-label">
-        newest
+        {layout.endLabels.right}
       </text>
     </g>
   );

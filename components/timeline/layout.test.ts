@@ -274,7 +274,7 @@ describe('computeTimelineLayout', () => {
 
   it('maps the range onto the padded width', () => {
     const layout = computeTimelineLayout(base);
-    expect(layout.scale).toEqual({ size: 1000, x0: 16, x1: 616 });
+    expect(layout.scale).toEqual({ size: 1000, x0: 16, x1: 616, start: 0, end: 1000 });
     expect(layout.bands[0]!.segments).toEqual([{ x0: 16, x1: 616, commits: 1000 }]);
   });
 

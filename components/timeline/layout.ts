@@ -13,18 +13,36 @@ import type { PositionRuns, StepVerdict, TimelineStep } from './types';
 // ---------------------------------------------------------------------------
 // Horizontal scale
 
-/** Maps positions of a range of `size` commits onto [x0, x1]. Commit p occupies [x(p), x(p + 1)). */
+/**
+ * Maps positions of a range of `size` commits onto [x0, x1]. Commit p occupies
+ * [x(p), x(p + 1)). Zoomed, only the view [start, end) is drawn across the
+ * axis (default: the whole range).
+ */
 export interface AxisScale {
   size: number;
   x0: number;
   x1: number;
+  start?: number;
+  end?: number;
+}
+
+function viewOf(scale: AxisScale): { start: number; end: number } {
+  return { start: scale.start ?? 0, end: scale.end ?? scale.size };
 }
 
 /** x of the left edge of position `p` (p may be `size` for the right end); clamped to the axis. */
 export function positionToX(scale: AxisScale, p: number): number {
   if (scale.size <= 0) return scale.x0;
-  const clamped = Math.min(Math.max(p, 0), scale.size);
-  return scale.x0 + (clamped / scale.size) * (scale.x1 - scale.x0);
+  const { start, end } = viewOf(scale);
+  if (end <= start) return scale.x0;
+  const clamped = Math.min(Math.max(p, start), end);
+  return scale.x0 + ((clamped - start) / (end - start)) * (scale.x1 - scale.x0);
+}
+
+/** Whether commit `p` is (at least partly) in the scale's view. */
+export function positionInView(scale: AxisScale, p: number): boolean {
+  const { start, end } = viewOf(scale);
+  return p + 1 > start && p < end;
 }
 
 /** x of the middle of commit `p`, where its marker goes; clamped to the range. */
@@ -83,7 +101,12 @@ export function runsToPixels(
   minPx = 1,
 ): PixelRun[] {
   const out: PixelRun[] = [];
-  for (const [start, end] of normalizeRuns(runs, scale.size)) {
+  const view = viewOf(scale);
+  for (const [runStart, runEnd] of normalizeRuns(runs, scale.size)) {
+    // Zoomed: only the part of a run inside the view is drawn.
+    const start = Math.max(runStart, view.start);
+    const end = Math.min(runEnd, view.end);
+    if (end <= start) continue;
     let x0 = positionToX(scale, start);
     let x1 = positionToX(scale, end);
     if (x1 - x0 < minPx) {
@@ -130,6 +153,15 @@ export function niceTicks(size: number, maxTicks: number): number[] {
   const step = niceStep(size, maxTicks);
   const ticks: number[] = [];
   for (let p = step; p < size - 1; p += step) ticks.push(p);
+  return ticks;
+}
+
+/** Tick positions inside a view [start, end) of a range of `size`: multiples of a nice step, never 0 or size - 1. */
+export function niceTicksIn(start: number, end: number, size: number, maxTicks: number): number[] {
+  if (size <= 2 || maxTicks < 1 || end <= start) return [];
+  const step = niceStep(end - start, maxTicks);
+  const ticks: number[] = [];
+  for (let p = Math.max(step, Math.ceil(start / step) * step); p < Math.min(end, size - 1); p += step) ticks.push(p);
   return ticks;
 }
 
@@ -246,6 +278,8 @@ export interface MarkerLayout {
   x: number;
   y: number;
   lane: number;
+  /** Inside the view (zoomed out of view: not drawn). */
+  visible: boolean;
 }
 
 export interface TickLayout {
@@ -265,6 +299,12 @@ export interface TimelineLayout {
   /** Baseline of the bottom label row ("oldest", ticks, "newest"). */
   labelY: number;
   culprit: { position: number; x: number; labelX: number; labelY: number } | null;
+  /** The positions in view, [start, end). */
+  view: { start: number; end: number };
+  /** Labels of the axis ends: "oldest"/"newest", or the positions there when zoomed. */
+  endLabels: { left: string; right: string };
+  /** Tested commits left of / right of the view (zoomed). */
+  hiddenSteps: { left: number; right: number };
 }
 
 export interface TimelineLayoutInput {
@@ -276,13 +316,18 @@ export interface TimelineLayoutInput {
   culpritLabel?: string;
   /** Available width in px. */
   width: number;
+  /** Zoomed: the positions to show, [start, end) (default the whole range). */
+  view?: { start: number; end: number } | null;
 }
 
 /** Computes where everything in the timeline goes, top to bottom: culprit label, bands, axis, markers, labels. */
 export function computeTimelineLayout(input: TimelineLayoutInput): TimelineLayout {
   const width = Math.max(2 * TIMELINE_PAD_X + 40, Math.floor(input.width));
-  const scale: AxisScale = { size: Math.max(0, input.size), x0: TIMELINE_PAD_X, x1: width - TIMELINE_PAD_X };
-  const hasCulprit = input.culpritPosition !== undefined && input.culpritPosition !== null && scale.size > 0;
+  const size = Math.max(0, input.size);
+  const view = input.view ?? { start: 0, end: size };
+  const scale: AxisScale = { size, x0: TIMELINE_PAD_X, x1: width - TIMELINE_PAD_X, start: view.start, end: view.end };
+  const hasCulprit =
+    input.culpritPosition !== undefined && input.culpritPosition !== null && scale.size > 0 && positionInView(scale, input.culpritPosition);
 
   // Bands: oldest on top, the current suspect range nearest the axis.
   const history = suspectHistory(input.initialSuspect, input.steps);
@@ -300,9 +345,16 @@ export function computeTimelineLayout(input: TimelineLayoutInput): TimelineLayou
   }));
   const axisY = bandsTop + history.length * (bandHeight + bandGap) + 3;
 
-  // Markers hang below the axis, staggered into lanes when they collide.
+  // Markers hang below the axis, staggered into lanes when they collide; zoomed, only those in view.
   const xs = input.steps.map((s) => positionCenterX(scale, s.position));
-  const lanes = assignLanes(xs, MARKER_MIN_GAP, MAX_MARKER_LANES);
+  const inView = input.steps.map((s) => positionInView(scale, s.position));
+  const visibleLanes = assignLanes(
+    xs.filter((_, i) => inView[i]),
+    MARKER_MIN_GAP,
+    MAX_MARKER_LANES,
+  );
+  const lanes: number[] = [];
+  for (let i = 0, k = 0; i < input.steps.length; i++) lanes.push(inView[i] ? (visibleLanes[k++] ?? 0) : 0);
   const firstLaneY = axisY + 8 + MARKER_RADIUS;
   const markers: MarkerLayout[] = input.steps.map((s, i) => {
     const lane = lanes[i] ?? 0;
@@ -313,15 +365,17 @@ export function computeTimelineLayout(input: TimelineLayoutInput): TimelineLayou
       x: xs[i] ?? scale.x0,
       y: firstLaneY + lane * MARKER_LANE_HEIGHT,
       lane,
+      visible: inView[i] ?? false,
     };
   });
-  const laneCount = lanes.length === 0 ? 0 : Math.max(...lanes) + 1;
+  const laneCount = visibleLanes.length === 0 ? 0 : Math.max(...visibleLanes) + 1;
   const markersBottom = laneCount === 0 ? axisY + 4 : firstLaneY + (laneCount - 1) * MARKER_LANE_HEIGHT + MARKER_RADIUS;
   const labelY = markersBottom + 16;
 
   // Interior ticks, skipping those whose label would run into "oldest"/"newest".
   const maxTicks = Math.max(1, Math.floor((scale.x1 - scale.x0) / TICK_SPACING));
-  const ticks = niceTicks(scale.size, maxTicks)
+  const whole = view.start <= 0 && view.end >= size;
+  const ticks = (whole ? niceTicks(scale.size, maxTicks) : niceTicksIn(view.start, view.end, size, maxTicks))
     .map((position) => ({ position, x: positionCenterX(scale, position) }))
     .filter((t) => t.x - scale.x0 >= END_LABEL_CLEARANCE && scale.x1 - t.x >= END_LABEL_CLEARANCE);
 
@@ -331,6 +385,15 @@ export function computeTimelineLayout(input: TimelineLayoutInput): TimelineLayou
     const x = positionCenterX(scale, position);
     const labelWidth = estimateTextWidth(input.culpritLabel ?? 'first bad');
     culprit = { position, x, labelX: clampLabelCenter(x, labelWidth, 0, width), labelY: CULPRIT_ROW - 5 };
+  }
+
+  const left = view.start <= 0 ? 'oldest' : `◀ ${Math.floor(view.start).toLocaleString('en-US')}`;
+  const right = view.end >= size ? 'newest' : `${Math.ceil(view.end - 1).toLocaleString('en-US')} ▶`;
+  const hiddenSteps = { left: 0, right: 0 };
+  for (let i = 0; i < input.steps.length; i++) {
+    if (inView[i]) continue;
+    if ((input.steps[i] as TimelineStep).position < view.start) hiddenSteps.left++;
+    else hiddenSteps.right++;
   }
 
   return {
@@ -344,5 +407,8 @@ export function computeTimelineLayout(input: TimelineLayoutInput): TimelineLayou
     ticks,
     labelY,
     culprit,
+    view: { start: view.start, end: view.end },
+    endLabels: { left, right },
+    hiddenSteps,
   };
 }
