@@ -49,22 +49,23 @@ h=$(printf '%s-%s' "$BISECT_COMMIT" "$BISECT_STEP" | cksum | cut -d' ' -f1)
   );
 
 describe(`flaky mode and slots through the API (${dbKind()})`, () => {
-  it('a 30%-flaky reproducer on a merge-heavy history ends on the planted culprit with ≥ 0.95, and its log replays there', { timeout: 240_000 }, async () => {
+  it('a 30%-flaky reproducer on a merge-heavy history ends on the planted culprit with ≥ 0.99, and its log replays there', { timeout: 240_000 }, async () => {
     const { id } = await api.sessions.create({
       repoPath: repo.dir,
       bad: 'main',
       good: ['v1'],
       recipe: { phases: [{ name: 'repro', kind: 'script', run: await flaky() }] },
-      strategy: { kind: 'bayes' },
+      // A 30% reproducer is what the seed's hang looked like: ask for 0.99, as a developer chasing it would.
+      strategy: { kind: 'bayes', confidence: 0.99 },
     });
     const d = await finished(id);
     expect(d.session.status).toBe('done');
     const result = d.session.result;
     expect(result?.kind === 'culprit' && result.commit.sha).toBe(repo.culpritSha);
-    expect(result?.kind === 'culprit' && (result.probability ?? 0)).toBeGreaterThanOrEqual(0.95);
+    expect(result?.kind === 'culprit' && (result.probability ?? 0)).toBeGreaterThanOrEqual(0.99);
     expect(d.session.strategyView?.runs).toBe(d.steps.filter((s) => s.state === 'done').length);
     const listed = (await api.sessions.list()).find((s) => s.id === id);
-    expect(listed?.result?.kind === 'culprit' && listed.result.probability).toBeGreaterThanOrEqual(0.95);
+    expect(listed?.result?.kind === 'culprit' && listed.result.probability).toBeGreaterThanOrEqual(0.99);
 
     const clone = path.join(tmp, 'clone');
     await gitOk(tmp, ['clone', '-q', repo.dir, clone]);
