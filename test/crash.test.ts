@@ -102,9 +102,9 @@ const CASES: CrashCase[] = [
   },
   {
     name: 'flaky mode on two slots',
-    kills: Math.max(3, Math.round(KILLS / 2)),
+    kills: Math.min(4, KILLS),
     session: '11111111-2222-4333-8444-666666666666',
-    repo: { commits: 120, mergeEvery: 4, culprit: 77, unbuildable: [30] },
+    repo: { commits: 80, mergeEvery: 4, culprit: 51, unbuildable: [30] },
     strategy: { kind: 'bayes', confidence: 0.95 },
     slots: [{}, {}],
     // Fails half the runs on commits with the bug; the coin is a hash of commit and step.

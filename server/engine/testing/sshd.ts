@@ -406,10 +406,6 @@ export function writeSshdConfig(
   o: { port: number; listen: string; hostKey: string; authorizedKeys: string; extra?: string[] },
 ): string {
   const configFile = path.join(dir, 'sshd_config');
-  // Sessions get an empty home of their own: the machine's dotfiles (a ~/.bashrc that runs
-  // `pyenv rehash`, whose lock a killed session can leave behind) must not hang or change them.
-  const home = path.join(dir, 'home');
-  mkdirSync(home, { recursive: true });
   const lines = [
     `Port ${o.port}`,
     `ListenAddress ${o.listen}`,
@@ -427,7 +423,9 @@ export function writeSshdConfig(
     'MaxStartups 100',
     'MaxSessions 50',
     'LogLevel INFO',
-    `SetEnv HOME=${home}`,
+    // This machine's ~/.bashrc runs `pyenv rehash`, which waits up to 60 s on a lock file that a
+    // session killed mid-rehash leaves behind: every later remote command hung. Wait 1 s at most.
+    'SetEnv PYENV_REHASH_TIMEOUT=1',
     ...(o.extra ?? []),
     '',
   ];
