@@ -95,6 +95,17 @@ describe('strategies and slots on real git', () => {
     expect(views.at(-1)?.view.runs).toBe(runs.length);
   });
 
+  it('flaky mode runs the good endpoint when it must tell "the first commit is bad" from "nothing is"', { timeout: 240_000 }, async () => {
+    const repo = await generateRepo({ dir: path.join(tmp, 'first-bad'), commits: 24, culprit: 1, tags: { v1: 0 } });
+    const script = await flakyScript(tmp, 50);
+    const r = await slotBisect(repo.dir, { phases: [{ name: 'repro', kind: 'script', run: script }] }, { kind: 'bayes' }, [{}], false);
+    expect(r.status).toBe('done');
+    expect(r.finished.result?.kind === 'culprit' && r.finished.result.commit.sha).toBe(repo.culpritSha);
+    const goodRuns = r.sink.of('stepStarted').filter((e) => e.kind === 'check' && e.expect === 'good');
+    expect(goodRuns.length).toBeGreaterThan(0);
+    expect(goodRuns.every((e) => e.commit.sha === repo.shas[0])).toBe(true);
+  });
+
   it('per-commit phases run once per commit and slot; reruns only repeat the reproducer', { timeout: 240_000 }, async () => {
     const builds = path.join(tmp, 'builds.log');
     const script = await flakyScript(tmp, 50);

@@ -6,7 +6,7 @@ import { reapLeftovers, reapOrphans, type GroupReaper } from '../executors/lease
 import { createBayesStrategy } from '../strategy/bayes';
 import { createExactStrategy } from '../strategy/exact';
 import { DEFAULT_CONFIDENCE, type StrategySpec, type TestSlot } from '../strategy/spec';
-import type { Strategy, StrategyResult } from '../strategy/types';
+import { OUTSIDE, type Strategy, type StrategyResult } from '../strategy/types';
 import { assertNever, isInfraError, isUserInputError, type Verdict } from '../types';
 import { Bisection, type Mark, type StartOptions } from './bisection';
 import { RangeIndex } from './range';
@@ -191,12 +191,14 @@ class SlotRun {
     if (free.length === 0 || checks.length > 0 || this.runningChecks()) return;
     const busy = [...this.running.values()].map((j) => j.index);
     const built = this.slots.filter((s) => s.built).map((s) => this.dag.indexOf((s.built as { sha: string }).sha));
-    for (const pick of this.strategy.next(free.length, { busy, built })) {
-      const sha = this.dag.sha(pick);
+    // Flaky mode may ask for a run on a good endpoint (OUTSIDE): it tells "the first commit is bad" from "nothing is".
+    for (const pick of this.strategy.next(free.length, { busy, built, outside: this.isBayes })) {
+      const sha = pick === OUTSIDE ? (this.o.request.goodShas[0] as string) : this.dag.sha(pick);
       const slot = free.find((s) => s.built?.sha === sha) ?? free[0];
       if (!slot) break;
       free = free.filter((s) => s !== slot);
-      this.launch(slot, sha, 'bisect');
+      if (pick === OUTSIDE) this.launch(slot, sha, 'check', 'good');
+      else this.launch(slot, sha, 'bisect');
     }
   }
 
