@@ -98,9 +98,12 @@ export function LogView({ parts, version, live = false, height = 480, emptyText 
   const options = useMemo<SearchOptions>(() => ({ regex, matchCase }), [regex, matchCase]);
   const shape = parts.map((p, i) => `${p.key}:${p.lines.dropped}:${i < parts.length - 1 ? p.lines.count : ''}`).join(',');
   const search = useLogSearch(doc, shape, searchQuery, options);
-  const [current, setCurrent] = useState(-1);
-  const jumpToFirst = useRef(false);
-  useEffect(() => setCurrent(-1), [search.matches]);
+  // The current match belongs to one match list: a new search has none until one is picked.
+  const [picked, setPicked] = useState<{ list: MatchList; k: number } | null>(null);
+  const current = picked && picked.list === search.matches ? picked.k : -1;
+  // A search to show the first match of as soon as it is found (typed, or Jump to first error): its key.
+  const searchKey = (q: string, o: SearchOptions) => `${o.regex ? 'r' : 'l'}${o.matchCase ? 'c' : 'i'}:${q}`;
+  const [jumpFor, setJumpFor] = useState<string | null>(null);
 
   // Scrolling to a row once the rows are up to date (after a reveal re-lays them out).
   const pendingScroll = useRef<{ line: number } | { part: number } | null>(null);
@@ -152,20 +155,28 @@ export function LogView({ parts, version, live = false, height = 480, emptyText 
   const goToMatch = useCallback(
     (k: number) => {
       if (k < 0 || k >= search.count) return;
-      setCurrent(k);
+      setPicked({ list: search.matches, k });
       reveal({ line: search.matches.line[k] as number });
     },
     [search.count, search.matches, reveal],
   );
+  const activeKey = searchKey(searchQuery, options);
   useEffect(() => {
-    if (jumpToFirst.current && search.count > 0) {
-      jumpToFirst.current = false;
-      goToMatch(0);
-    }
-  }, [search.count, goToMatch]);
+    if (jumpFor === null || jumpFor !== activeKey || search.count === 0) return;
+    setJumpFor(null);
+    goToMatch(0);
+  }, [jumpFor, activeKey, search.count, goToMatch]);
   const onQuery = (q: string) => {
     setQuery(q);
-    jumpToFirst.current = q !== '';
+    setJumpFor(q === '' ? null : searchKey(q, options));
+  };
+  const onRegex = (v: boolean) => {
+    setRegex(v);
+    setJumpFor(query === '' ? null : searchKey(query, { regex: v, matchCase }));
+  };
+  const onMatchCase = (v: boolean) => {
+    setMatchCase(v);
+    setJumpFor(query === '' ? null : searchKey(query, { regex, matchCase: v }));
   };
   const onNext = () => goToMatch(search.count === 0 ? -1 : (current + 1) % search.count);
   const onPrevious = () => goToMatch(search.count === 0 ? -1 : (current - 1 + search.count) % search.count);
@@ -175,8 +186,8 @@ export function LogView({ parts, version, live = false, height = 480, emptyText 
     setMatchCase(true);
     setQuery(q);
     setSearchQuery(q);
-    jumpToFirst.current = true;
-    if (q === searchQuery && regex && matchCase && search.count > 0) goToMatch(0);
+    if (activeKey === searchKey(q, { regex: true, matchCase: true }) && search.count > 0) goToMatch(0);
+    else setJumpFor(searchKey(q, { regex: true, matchCase: true }));
   };
   const onErrorPatterns = (list: string[]) => {
     setErrorPatterns(list);
@@ -365,9 +376,9 @@ export function LogView({ parts, version, live = false, height = 480, emptyText 
         query={query}
         onQuery={onQuery}
         regex={regex}
-        onRegex={setRegex}
+        onRegex={onRegex}
         matchCase={matchCase}
-        onMatchCase={setMatchCase}
+        onMatchCase={onMatchCase}
         count={search.count}
         capped={search.matches.capped}
         current={current}

@@ -170,7 +170,8 @@ export class SearchJob {
 
   constructor(
     private readonly src: () => SearchSource,
-    private readonly re: RegExp,
+    /** What it looks for (consumers tell a job of an older query by it). */
+    readonly re: RegExp,
     private readonly onProgress: (job: SearchJob) => void,
     private readonly schedule: Yield = yieldToBrowser,
     private readonly now: () => number = () => performance.now(),

@@ -78,6 +78,7 @@ export function useLogSearch(doc: LogDocument, shape: string, query: string, opt
 
   if (!compiled) return { matches: NO_MATCHES, count: 0, done: true, error: null, searched: 0 };
   if (!compiled.ok) return { matches: NO_MATCHES, count: 0, done: true, error: compiled.error, searched: 0 };
-  if (!job) return { matches: NO_MATCHES, count: 0, done: false, error: null, searched: 0 };
+  // Until the effect has started this query's job, the previous query's must not show (or be jumped to).
+  if (!job || job.re !== compiled.re) return { matches: NO_MATCHES, count: 0, done: false, error: null, searched: 0 };
   return { matches: job.matches, count: job.matches.count, done: job.done, error: null, searched: job.searched };
 }
