@@ -97,17 +97,34 @@ export function useSessionLive(source: string | SessionSource) {
     [scheduleRefetch, scheduleRender],
   );
 
-  const ownerStream = useSubscription(trpc.sessions.events.subscriptionOptions(id !== null ? { id } : skipToken, { onData: onData as never }));
-  const shareStream = useSubscription(trpc.shares.events.subscriptionOptions(token !== null ? { token } : skipToken, { onData: onData as never }));
+  // A new stream (after the last one ended) starts after the events already held: set only then,
+  // so the subscription's input does not change with every event.
+  const [resumeAfter, setResumeAfter] = useState<string | null>(null);
+  const resume = resumeAfter !== null ? { lastEventId: resumeAfter } : {};
+  const ownerStream = useSubscription(trpc.sessions.events.subscriptionOptions(id !== null ? { id, ...resume } : skipToken, { onData: onData as never }));
+  const shareStream = useSubscription(trpc.shares.events.subscriptionOptions(token !== null ? { token, ...resume } : skipToken, { onData: onData as never }));
   const subscription = id !== null ? ownerStream : shareStream;
 
   // The stream ends when a session finishes; a session that goes on again (an
-  // earlier verdict changed, resumed) needs a new one. Sequence numbers drop the replayed part.
+  // earlier verdict changed, resumed) needs a new one, from where the last one
+  // stopped. Only a status read after the stream ended counts: the one cached
+  // from before still says "running" for a moment, and acting on it replayed
+  // the whole log (every line received twice, the page busy for 250 ms per
+  // 50,000 lines).
   const status = (detail.data as { session?: { status?: string } } | undefined)?.session?.status;
+  const endedAt = useRef<number | null>(null);
+  if (subscription.status === 'idle') endedAt.current ??= Date.now();
+  else endedAt.current = null;
+  const readAt = detail.dataUpdatedAt;
   const { reset } = subscription;
   useEffect(() => {
-    if ((status === 'running' || status === 'paused') && subscription.status === 'idle') reset();
-  }, [status, subscription.status, reset]);
+    const ended = endedAt.current;
+    if ((status === 'running' || status === 'paused') && subscription.status === 'idle' && ended !== null && readAt > ended) {
+      const after = String(store.current.lastSeq);
+      if (after !== resumeAfter) setResumeAfter(after);
+      else reset();
+    }
+  }, [status, subscription.status, readAt, reset, resumeAfter]);
 
   return { detail, logs: store.current, logVersion, transfers: transfers.current, connection: subscription.status };
 }
