@@ -60,7 +60,9 @@ export const UNKNOWN_CLIENT = 'direct';
  * of scripts/start.mjs, or UNKNOWN_CLIENT when the guard is not loaded (next dev).
  */
 export function clientKey(req: Request | HeaderReader, trustProxy = 0): string {
-  const headers: HeaderReader = 'headers' in req ? req.headers : req;
+  // Next's own headers object also has a `headers` field (a plain object): only a Request's has `get`.
+  const inner = (req as { headers?: unknown }).headers as HeaderReader | undefined;
+  const headers: HeaderReader = typeof inner?.get === 'function' ? inner : (req as HeaderReader);
   if (trustProxy > 0) {
     const hops = (headers.get('x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean);
     const forwarded = hops[Math.max(0, hops.length - trustProxy)];

@@ -62,6 +62,13 @@ describe('clientKey', () => {
     expect(new Set(keys)).toEqual(new Set([UNKNOWN_CLIENT]));
   });
 
+  it('reads Next.js page headers, whose object also carries a plain `headers` field (a 500 on /s/<token> before)', async () => {
+    // next/headers' ReadonlyHeaders (HeadersAdapter) keeps the raw header object in `.headers`.
+    const adapter = Object.assign(new Headers({ [PEER_HEADER]: '10.0.0.8' }), { headers: { [PEER_HEADER]: '10.0.0.8' } });
+    expect(() => clientKey(adapter)).not.toThrow();
+    await withGuard(async () => expect(clientKey(adapter)).toBe('ip:10.0.0.8'));
+  });
+
   it('uses the peer address the guard sets, and only when the guard is loaded', async () => {
     expect(clientKey(req({ [PEER_HEADER]: '10.0.0.7' }))).toBe(UNKNOWN_CLIENT);
     await withGuard(async () => {
