@@ -40,11 +40,6 @@ export async function listSessions(db: Db, limit = 200): Promise<SessionSummary[
     .limit(limit);
 }
 
-export async function listSessionIdsWithStatus(db: Db, status: SessionStatus): Promise<string[]> {
-  const rows = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.status, status));
-  return rows.map((r) => r.id);
-}
-
 /** A phase run; transfer phases also list their copies (`{ index, bytes, ms, meanMBps, outcome }`). */
 export type PhaseDetail = PhaseRun & { copies?: CopyListing[] };
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { FencedError, outstandingRemoteLeases, type RecordOptions } from '../../db/queries/events';
 import { claimSession, finishControl, getControl, insertControl, liveOwner, releaseSession, type Fence } from '../../db/queries/runners';
-import { getSession, getSessionDetail, insertSession, listSessionIdsWithStatus, type SessionDetail } from '../../db/queries/sessions';
+import { getSession, getSessionDetail, insertSession, type SessionDetail } from '../../db/queries/sessions';
 import type { ControlKind } from '../../db/schema';
 import type { EventBus } from '../bus';
 import { Bisection } from '../engine/bisect/bisection';
@@ -133,13 +133,6 @@ export class SessionService {
 
   runningCount(): number {
     return this.running.size;
-  }
-
-  /** Continues every session a previous server process left running. */
-  async resumeAll(): Promise<void> {
-    for (const id of await listSessionIdsWithStatus(this.o.db, 'running')) {
-      if (!this.running.has(id)) await this.startClaimable(id).catch((e: unknown) => console.error(`cannot resume session ${id}:`, e));
-    }
   }
 
   /** Kills the running step now; the session ends as cancelled. */
