@@ -92,6 +92,8 @@ export const steps = pgTable(
     superseded: boolean('superseded').notNull().default(false),
     /** Test slot (0-based) that ran the step; null for sessions without slots. */
     slot: integer('slot'),
+    /** The recipe's patches at this step: applied, already contained, or the one that failed. */
+    patches: jsonb('patches').$type<{ applied: string[]; contained: string[]; failed?: { patch: string; message: string } }>(),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.step] })],
 );

@@ -87,6 +87,18 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
         {step.state === 'interrupted' && <> · interrupted attempt{step.interruptedBy && <>: {step.interruptedBy}</>}</>}
         {step.superseded && <> · superseded by a changed earlier verdict</>}
       </p>
+      {step.patches && (
+        <p className="muted" data-testid="step-patches">
+          Patches:{step.patches.applied.length > 0 && <> applied {step.patches.applied.join(', ')}</>}
+          {step.patches.contained.length > 0 && <> · already in this commit {step.patches.contained.join(', ')}</>}
+          {step.patches.failed && (
+            <>
+              {' '}
+              · <span className="error-text">{step.patches.failed.patch} does not apply</span>
+            </>
+          )}
+        </p>
+      )}
       <VerdictEditor sessionId={sessionId} step={step} terms={terms} />
       <ol className="phase-list">
         {step.phases.map((p) => (

@@ -199,6 +199,12 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
     case 'copyFinished':
       await recordCopyFinished(db, sessionId, e);
       return;
+    case 'patchesApplied':
+      await db
+        .update(steps)
+        .set({ patches: { applied: e.applied, contained: e.contained, ...(e.failed ? { failed: e.failed } : {}) } })
+        .where(and(eq(steps.sessionId, sessionId), eq(steps.step, e.step)));
+      return;
     case 'strategyUpdated':
       await db.update(sessions).set({ strategyView: e.view }).where(eq(sessions.id, sessionId));
       return;

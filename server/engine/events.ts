@@ -108,6 +108,8 @@ export type EngineEvent =
       /** A person gave this verdict (a manual mark, or a changed earlier verdict). */
       manual?: boolean;
     }
+  /** The recipe's patches for a step: applied in its worktree, already contained in the commit, or the one that failed. */
+  | { type: 'patchesApplied'; step: number; applied: string[]; contained: string[]; failed?: { patch: string; message: string } }
   /** The step stopped before a verdict (server stopping, retry, manual verdict); it is kept for history. */
   | { type: 'stepInterrupted'; step: number; reason: string }
   /** Later verdicts no longer count because an earlier one was changed. */

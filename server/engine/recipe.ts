@@ -162,9 +162,24 @@ export const recipeVariableSchema = z.union([
   z.object({ secret: z.literal(true), value: z.string().min(1).max(100_000).optional(), sealed: z.string().max(200_000).optional() }),
 ]);
 
+/**
+ * A fix applied in the step's worktree before its phases (and undone after),
+ * where the tested commit does not contain it already: a commit (`git
+ * cherry-pick -n`) or a patch file (`git apply --3way`; a relative path is
+ * taken from the repository).
+ */
+export const patchSchema = z.union([
+  z.object({ commit: z.string().min(1).max(256) }).strict(),
+  z.object({ file: z.string().min(1).max(4096) }).strict(),
+]);
+
 export const recipeSchema = z
   .object({
     phases: z.array(phaseSchema).min(1, 'a recipe needs at least one phase').max(50),
+    /** Fixes every step needs to build or boot at all (ktest's PRE_BUILD, syzkaller's cherry-picks). */
+    patches: z.array(patchSchema).max(50).optional(),
+    /** What a step whose patch does not apply means (default skip). */
+    onPatchFailure: z.enum(['skip', 'bad', 'abort']).default('skip'),
     /** Variables every phase receives in its environment. */
     env: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), recipeVariableSchema)
@@ -180,6 +195,7 @@ export const recipeSchema = z
   });
 
 export type RecipeVariable = z.infer<typeof recipeVariableSchema>;
+export type PatchSpec = z.infer<typeof patchSchema>;
 
 export type PhaseSpec = z.infer<typeof phaseSchema>;
 export type ScriptPhaseSpec = z.infer<typeof scriptPhaseSchema>;

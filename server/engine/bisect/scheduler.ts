@@ -244,6 +244,7 @@ class SlotRun {
       executorFor: this.deps.executorFor,
       hostLock: this.deps.hostLock,
       sharedHosts: sharedHosts(this.o.slots),
+      repoDir: this.o.request.repoPath,
     };
     if (!this.isBayes || this.copyRunPhases.size === 0) return ctx;
     return {

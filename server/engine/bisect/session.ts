@@ -241,6 +241,7 @@ class SessionRun {
           executorFor: this.deps.executorFor,
           signal: this.deps.signal,
           hostLock: this.deps.hostLock,
+          repoDir: this.r.repoPath,
         });
         if (this.deps.signal.aborted && this.deps.signal.reason === INTERRUPT) {
           await this.sink.emit({ type: 'stepInterrupted', step, reason: 'stopped to be resumed' });

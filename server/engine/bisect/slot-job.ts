@@ -49,6 +49,8 @@ export interface JobContext {
   moreRuns?: () => boolean;
   hostLock?: HostLock | undefined;
   sharedHosts?: ReadonlySet<string>;
+  /** The user's repository (relative patch files). */
+  repoDir: string;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function runJob(ctx: JobContext, slot: Slot, job: JobSpec, signal: 
       moreRuns: ctx.moreRuns,
       hostLock: ctx.hostLock,
       sharedHosts: ctx.sharedHosts,
+      repoDir: ctx.repoDir,
     });
     if (signal.aborted) return { kind: 'stopped', why: stopReason(signal) };
     return { kind: 'tested', outcome };

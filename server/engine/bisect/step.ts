@@ -7,6 +7,7 @@ import { readStepEnv, removeStepEnv, resetStepEnv, stepEnvFile } from '../phases
 import type { Recipe } from '../recipe';
 import { InfraError, type ExitStatus, type Executor } from '../types';
 import type { RemoteLease } from '../executors/leases';
+import { applyPatches, undoPatches } from './patches';
 import type { HostLock } from './session';
 import { decidePhase, decideStep, type PhaseDecision, type StepDecision } from './verdict';
 
@@ -33,6 +34,8 @@ export interface StepRun {
   hostLock?: HostLock | undefined;
   /** Hosts the session's slots share by design (one hypervisor for several guests): not locked per step. */
   sharedHosts?: ReadonlySet<string> | undefined;
+  /** The user's repository: relative patch files are taken from it. */
+  repoDir?: string | undefined;
 }
 
 /** A step's decision, and whether its per-commit phases (build, deploy) all passed. */
@@ -45,10 +48,33 @@ export type StepOutcome = StepDecision & { prepared: boolean; env: Record<string
 export async function runStep(s: StepRun): Promise<StepOutcome> {
   const release = s.hostLock ? await s.hostLock(stepHosts(s), { sessionId: s.sessionId, step: s.step }, s.signal) : null;
   try {
-    return await runPhases(s);
+    return await runPatched(s);
   } finally {
     await release?.().catch(() => undefined);
     await removeStepEnv(stepEnvFile(s.scratchDir, s.step));
+  }
+}
+
+/**
+ * Applies the recipe's patches (where the commit lacks them), runs the phases,
+ * and undoes the patches. A patch that does not apply decides the step as
+ * `onPatchFailure` says (skip by default), and no phase runs.
+ */
+async function runPatched(s: StepRun): Promise<StepOutcome> {
+  const patches = s.recipe.patches ?? [];
+  if (patches.length === 0) return runPhases(s);
+  const r = await applyPatches(s.worktree, s.repoDir ?? s.worktree, patches);
+  try {
+    await s.sink.emit({ type: 'patchesApplied', step: s.step, applied: r.applied, contained: r.contained, ...(r.failed ? { failed: r.failed } : {}) });
+    if (r.failed) {
+      const reason = `patch ${r.failed.patch} does not apply: ${r.failed.message}`;
+      const decision: StepDecision =
+        s.recipe.onPatchFailure === 'abort' ? { kind: 'abort', reason } : { kind: 'verdict', verdict: s.recipe.onPatchFailure === 'bad' ? 'bad' : 'skip', reason };
+      return { ...decision, prepared: false, env: {} };
+    }
+    return await runPhases(s);
+  } finally {
+    await undoPatches(s.worktree);
   }
 }
 
