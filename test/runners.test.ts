@@ -93,7 +93,7 @@ describe.skipIf(!onPostgres)('runners on a job queue in PostgreSQL', () => {
       bad: 'main',
       good: ['v1'],
       checkEndpoints: false,
-      recipe: { phases: [{ name: 'test', kind: 'script', run: `sleep 0.4; exec ${bug}` }] },
+      recipe: { phases: [{ name: 'test', kind: 'script', run: `sleep 1.5; exec ${bug}` }] }, // long enough to be killed mid-step
     });
 
     // What a browser reads through the web process, from the first event on.
