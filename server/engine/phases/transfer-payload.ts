@@ -54,7 +54,8 @@ export async function openPayload(phase: TransferPhaseSpec, worktree: string): P
     if (size === 0) throw new UserInputError(`transfer phase "${phase.name}": payload file ${file} is empty`, 'recipe');
     return {
       bytes: size,
-      label: file,
+      // As the recipe names it: the resolved path holds the session's worktree (and id), which logs and shares must not.
+      label: phase.file,
       pump: (ch, batch, stop) => pumpFile(ch, batch, stop, file, size),
     };
   }
