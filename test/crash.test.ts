@@ -15,7 +15,7 @@ import { generateRepo, gitBisectRun } from '../server/engine/testing/repo';
 import { bugScript, makeTempDir, removeDir } from '../server/engine/testing/scripts';
 import { dbKind, openTestDb } from './db';
 
-const KILLS = Number(process.env.CRASH_KILLS ?? 12);
+const KILLS = Number(process.env.CRASH_KILLS ?? 8);
 const SESSION = '11111111-2222-4333-8444-555555555555';
 const LINES = 60;
 
