@@ -7,11 +7,11 @@ import { createBayesStrategy } from '../strategy/bayes';
 import { createExactStrategy } from '../strategy/exact';
 import { DEFAULT_CONFIDENCE, type StrategySpec, type TestSlot } from '../strategy/spec';
 import { OUTSIDE, type Strategy, type StrategyResult } from '../strategy/types';
-import { assertNever, isInfraError, isUserInputError, type Verdict } from '../types';
+import { assertNever, type Verdict } from '../types';
 import { Bisection, type Mark, type StartOptions } from './bisection';
 import { RangeIndex } from './range';
 import { GitRepo } from './repo';
-import { INTERRUPT, type BisectDeps, type BisectSessionOptions, type RunOutcome } from './session';
+import { describeError, INTERRUPT, sleep, type BisectDeps, type BisectSessionOptions, type RunOutcome } from './session';
 import { ANSWERED, MOOT, runJob, type JobContext, type JobEnd, type JobSpec, type Slot, type StopReason } from './slot-job';
 import { impliedMarks, outcomeOf, RangeDag, replayOrder, runCountComments, strategyView, suspectRuns } from './strategy-view';
 
@@ -540,17 +540,4 @@ export function copyVerdict(outcome: string): Verdict {
 /** Slot 1 uses the session's worktree; others sit beside it. */
 export function slotWorktree(worktree: string, index: number): string {
   return index === 0 ? worktree : `${worktree}.slot${index + 1}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-}
-
-function describeError(error: unknown): string {
-  if (isInfraError(error)) return `infrastructure error (no verdict recorded): ${error.message}`;
-  if (isUserInputError(error)) return error.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -377,14 +377,16 @@ function isPrefix(prefix: Mark[], of: Mark[]): boolean {
   return prefix.length <= of.length && prefix.every((m, i) => m.sha === of[i]?.sha && m.verdict === of[i]?.verdict);
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 }
 
-function describeError(error: unknown): string {
+/** A session's failure as the user reads it: infrastructure errors say no verdict was recorded. */
+export function describeError(error: unknown): string {
   if (isInfraError(error)) return `infrastructure error (no verdict recorded): ${error.message}`;
   if (isUserInputError(error)) return error.message;
   return error instanceof Error ? error.message : String(error);
