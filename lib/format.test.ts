@@ -10,6 +10,10 @@ describe('formatDuration', () => {
     [null, '—'],
     [-100, '0.0s'],
     [-25_000, '0.0s'],
+    [Number.NaN, '—'],
+    [Number.POSITIVE_INFINITY, '—'],
+    [59_999, '1m 00s'],
+    [3_599_999, '1h 00m'],
   ])('%s -> %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
 });
 

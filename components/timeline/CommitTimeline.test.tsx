@@ -107,7 +107,7 @@ describe('StepList (server render)', () => {
     expect(html).not.toContain('<b>leak');
     expect(html).toContain('>broken<');
     expect(html).toContain('>fixed<');
-    expect(html).toContain('1.2 s');
+    expect(html).toContain('1.2s');
     expect(html).toContain('running…');
     expect(html).not.toContain('<button');
   });

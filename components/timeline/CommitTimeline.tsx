@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { shortSha, subjectText, verdictKey, verdictTerm } from './format';
+import { shortSha } from '@/lib/format';
+import { subjectText, verdictKey, verdictTerm } from './format';
 import {
   computeTimelineLayout,
   MARKER_RADIUS,

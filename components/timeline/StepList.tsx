@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import { formatDuration, shortSha, subjectText, verdictKey, verdictTerm } from './format';
+import { formatDuration, shortSha } from '@/lib/format';
+import { subjectText, verdictKey, verdictTerm } from './format';
 import type { BisectTerms, TimelineStep } from './types';
 
 export type StepListItem = TimelineStep & {
