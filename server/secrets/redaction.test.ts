@@ -7,8 +7,7 @@ import { makeTempDir, removeDir } from '../engine/testing/scripts';
 import { listEventsAfter } from '../../db/queries/events';
 import { SecretBox, redact } from './box';
 import { MIN_FRAGMENT_CHARS, Redactor } from './redactor';
-import { LineSplitter as SshLineSplitter } from '../engine/ssh/line-splitter';
-import { LineSplitter as LocalLineSplitter, MAX_LINE_LENGTH, RAW_LINE_LIMIT } from '../engine/util/line-splitter';
+import { LineSplitter, MAX_LINE_LENGTH, RAW_LINE_LIMIT } from '../engine/util/line-splitter';
 
 const SECRET = 'hunter2-s3cr3t-Zq9';
 /** The issue's example: echoed by a phase, it arrives as two output lines. */
@@ -159,11 +158,11 @@ describe('SecretBox and redact', () => {
     expect(r.deep(e)).toEqual({ type: 'phaseFinished', message: 'failed: [secret]', nested: [{ why: '[secret]' }], n: 3 });
   });
 
-  it('redacts a line before cutting it, whichever executor split it', () => {
+  it('redacts a line before cutting it (the one splitter of local and remote executors)', () => {
     const secret = 'S3CRET-across-the-cut-0123456789';
     const r = new Redactor([secret]);
     const text = `${'a'.repeat(MAX_LINE_LENGTH - 10)}${secret}${'b'.repeat(MAX_LINE_LENGTH)}\n`;
-    for (const lines of [new SshLineSplitter().push(Buffer.from(text)), new LocalLineSplitter().push(Buffer.from(text))]) {
+    for (const lines of [new LineSplitter().push(Buffer.from(text))]) {
       expect(lines).toHaveLength(1);
       const stored = r.line(lines[0] ?? '');
       expect(stored.startsWith(`${'a'.repeat(MAX_LINE_LENGTH - 10)}[secret]bb`)).toBe(true);
@@ -171,7 +170,7 @@ describe('SecretBox and redact', () => {
     }
     // The executor cut inside the secret (its rest was dropped): the start of it is removed too.
     const atCut = `${'c'.repeat(RAW_LINE_LIMIT - 10)}${secret}\n`;
-    const [kept] = new SshLineSplitter().push(Buffer.from(atCut));
+    const [kept] = new LineSplitter().push(Buffer.from(atCut));
     expect(kept).toHaveLength(RAW_LINE_LIMIT);
     expect(r.line(kept ?? '')).not.toContain('S3CR');
     const shrunk = new Redactor([secret, 'c'.repeat(1000)]).line(kept ?? '');

@@ -12,7 +12,7 @@ import {
 } from '../types';
 import { connectSsh, type PinnedKey, type SshConnection, type SshTarget } from '../ssh/connection';
 import { SshError, isSshError, type SshErrorCode } from '../ssh/errors';
-import { LineSplitter } from '../ssh/line-splitter';
+import { LineSplitter } from '../util/line-splitter';
 import { releaseLease, writeRemoteLease, type RemoteLease } from './leases';
 import {
   buildKillCommand,
@@ -393,8 +393,8 @@ class RemoteRun {
     if (this.channelClosed) return;
     this.channelClosed = true;
     clearTimeout(this.timer);
-    this.enqueueLines('stdout', this.splitters.stdout.end());
-    this.enqueueLines('stderr', this.filterMarkers(this.splitters.stderr.end()));
+    this.enqueueLines('stdout', this.splitters.stdout.flush());
+    this.enqueueLines('stderr', this.filterMarkers(this.splitters.stderr.flush()));
     if (this.finished) return;
     if (this.setupFailed === 'cwd') {
       this.fail(new InfraError(`remote working directory ${this.setup.cwd ?? ''} does not exist or is not accessible`));

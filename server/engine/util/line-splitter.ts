@@ -7,6 +7,10 @@ export const MAX_LINE_LENGTH = 64 * 1024;
  * line cannot exhaust memory. Larger than MAX_LINE_LENGTH by more than the
  * longest recipe secret (100,000 characters), so that the server can redact a
  * secret that starts in the stored part before it cuts the line.
+ *
+ * The executor adds no marker of its own: a line of exactly RAW_LINE_LIMIT
+ * characters is how the redactor knows the executor cut it (it then removes a
+ * possible secret prefix at the end before it cuts and marks the line).
  */
 export const RAW_LINE_LIMIT = 256 * 1024;
 
@@ -16,11 +20,17 @@ export function cutLine(line: string): string {
 }
 
 /**
- * Splits a byte stream into lines (\n, with a trailing \r removed). Keeps a
- * partial last line until more data or `flush()`. UTF-8 sequences split across
- * chunks are decoded correctly. A line longer than `limit` is handed on as its
- * first `limit` characters (at once, without waiting for its newline); the
- * rest of it is dropped.
+ * Splits a command's output stream into lines: the one splitter of local and
+ * remote executors, so a build reads the same in the log wherever it ran.
+ *
+ * - A line ends at `\n`; a `\r` right before it (CRLF), or at the very end of
+ *   the stream, is dropped. A `\r` anywhere else (a progress bar redrawing
+ *   itself) stays in the line.
+ * - A partial last line is kept until more data or `flush()`.
+ * - UTF-8 sequences split across chunks are decoded correctly.
+ * - A line longer than `limit` is handed on as its first `limit` characters at
+ *   once (without waiting for its newline) and the rest of it is dropped (see
+ *   RAW_LINE_LIMIT for why without a marker).
  */
 export class LineSplitter {
   private partial = '';
@@ -30,12 +40,15 @@ export class LineSplitter {
 
   constructor(private readonly limit = RAW_LINE_LIMIT) {}
 
-  push(chunk: Uint8Array): string[] {
-    const parts = this.decoder.decode(chunk, { stream: true }).split('\n');
+  /** The lines completed by `chunk` (bytes, or text already decoded). */
+  push(chunk: Uint8Array | string): string[] {
+    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
+    const parts = text.split('\n');
     const rest = parts.pop() ?? '';
     const lines: string[] = [];
     for (const part of parts) {
-      if (!this.dropping) lines.push(this.complete(this.partial + part));
+      this.extend(part, lines);
+      if (!this.dropping) lines.push(withoutTrailingCr(this.partial));
       this.partial = '';
       this.dropping = false;
     }
@@ -43,31 +56,28 @@ export class LineSplitter {
     return lines;
   }
 
+  /** Ends the stream: the last partial line, if any. The splitter can be used again afterwards. */
   flush(): string[] {
     const lines: string[] = [];
     this.extend(this.decoder.decode(), lines);
-    if (!this.dropping && this.partial.length > 0) lines.push(clean(this.partial));
+    if (!this.dropping && this.partial.length > 0) lines.push(withoutTrailingCr(this.partial));
     this.partial = '';
     this.dropping = false;
     return lines;
   }
 
-  /** A line ended by its newline; one over the limit is cut (and keeps a `\r` at the cut: it is not the line's end). */
-  private complete(line: string): string {
-    return line.length > this.limit ? line.slice(0, this.limit) : clean(line);
-  }
-
-  /** Adds text without a newline to the partial line; hands it on once it is over the limit. */
+  /** Adds text without a newline to the partial line; hands its first part on once it is over the limit. */
   private extend(text: string, lines: string[]): void {
     if (this.dropping) return;
     this.partial += text;
     if (this.partial.length <= this.limit) return;
+    // Cut before the line's end was seen: a `\r` at the cut is not a line end, so it stays.
     lines.push(this.partial.slice(0, this.limit));
     this.partial = '';
     this.dropping = true;
   }
 }
 
-function clean(line: string): string {
+function withoutTrailingCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
 }
