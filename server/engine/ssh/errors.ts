@@ -65,3 +65,23 @@ export class HostKeyRevokedError extends SshError {
 export function isSshError(err: unknown, code?: SshErrorCode): err is SshError {
   return err instanceof SshError && (code === undefined || err.code === code);
 }
+
+export type Ssh2Error = Error & { level?: string; code?: string | number };
+
+/** Maps an ssh2 error during connection setup to an SshError. */
+export function setupError(err: Ssh2Error, label: string): SshError {
+  const level = err.level;
+  if (level === 'client-authentication') {
+    return new SshError('AUTH_FAILED', `authentication to ${label} failed: ${err.message}`, { cause: err, host: label });
+  }
+  if (level === 'client-timeout') {
+    return new SshError('TIMEOUT', `timed out connecting to ${label}: ${err.message}`, { cause: err, host: label });
+  }
+  return new SshError('UNREACHABLE', `cannot connect to ${label}: ${err.message}`, { cause: err, host: label });
+}
+
+/** Maps an ssh2 error on an established connection to CONNECTION_LOST. */
+export function lostError(err: Ssh2Error, label: string): SshError {
+  const what = err.level === 'client-timeout' ? 'no answer to keepalives' : err.message;
+  return new SshError('CONNECTION_LOST', `connection to ${label} lost: ${what}`, { cause: err, host: label });
+}

@@ -1,212 +1,105 @@
 import os from 'node:os';
 import path from 'node:path';
+import { configStamp, type ConfigRoot } from './config-stamp';
 import { FileReadError, ParsedFileCache } from './files';
-import { matchPatternList } from './patterns';
+import { resolveWithOpenSsh } from './openssh-config';
+import { resolveSshConfigText, safeLocalUser, type ResolvedSshConfig } from './ssh-config-text';
+
+export type { ResolvedSshConfig } from './ssh-config-text';
+export type { JumpHost } from './proxy-jump';
 
 /**
- * A subset of OpenSSH client config (`~/.ssh/config`) resolution.
+ * Resolving a host alias through the ssh client config: OpenSSH itself
+ * (`ssh -G`, see openssh-config.ts) answers, so Include, Match and everything
+ * else mean what they mean to the user's `ssh`; the hand parser
+ * (ssh-config-text.ts) answers only when no ssh client is installed.
  *
- * Supported: `Host` blocks with several patterns, wildcards `*`/`?` and
- * negation `!pat`; options before the first `Host` apply to every host;
- * `Keyword value` and `Keyword=value`; double-quoted arguments; the first value
- * obtained for an option wins (IdentityFile accumulates, in order).
- * Options read: HostName (`%h` = the alias, `%%`), User, Port, IdentityFile
- * (`~`, `%d` home, `%u` local user, `%h` host name, `%r` remote user, `%%`;
- * `none` ignored), ProxyJump (`[user@]host[:port]`, `ssh://` form, comma list,
- * `none`).
- *
- * Not supported, on purpose: `Include` (ignored) and `Match` blocks (their
- * options are skipped entirely, never applied). Other keywords are ignored.
+ * Answers are cached per (config file, alias) under a stamp of every file the
+ * config is made of (config-stamp.ts: the main file, what its Includes name,
+ * the directories their globs read): an edit anywhere, or a file added to
+ * `config.d/`, is seen at the next lookup, while an unchanged config costs a
+ * few `stat`s, not a process (wait-for-ssh looks up every second). What a
+ * stamp cannot see is bounded by a short lifetime: Include globs with
+ * wildcards in a directory part, and `Match exec`/`Match localnetwork`
+ * conditions, whose outcome may change with no file changing.
  */
 
-export interface JumpHost {
-  host: string;
-  port?: number;
-  user?: string;
-}
-
-export interface ResolvedSshConfig {
-  /** The name that was looked up. */
-  alias: string;
-  /** HostName, or the alias when none is configured. */
-  hostName: string;
-  user?: string;
-  port?: number;
-  identityFiles: string[];
-  /** undefined: not configured; []: explicitly `none`. */
-  proxyJump?: JumpHost[];
-}
-
 export interface ResolveOptions {
-  /** Defaults to `~/.ssh/config`. A missing file resolves to no options. */
+  /** Defaults to `~/.ssh/config` (and, through OpenSSH, /etc/ssh/ssh_config). A missing file resolves to no options. */
   configPath?: string;
   homeDir?: string;
   localUser?: string;
+  /** The OpenSSH client to ask (default `ssh`); a missing one means the hand parser. */
+  sshBinary?: string;
 }
+
+/** How long an answer is kept when the stamp cannot see every input (see above). */
+const INEXACT_TTL_MS = 2_000;
+/** How long any answer is kept at most: bounds what `Match exec` could change behind the files' back. */
+const MAX_TTL_MS = 60_000;
+const MAX_ENTRIES = 256;
+
+const SYSTEM_CONFIG: ConfigRoot = { file: '/etc/ssh/ssh_config', includeBase: '/etc/ssh' };
 
 export function defaultSshConfigPath(homeDir = os.homedir()): string {
   return path.join(homeDir, '.ssh', 'config');
 }
 
-/** Config file texts, re-read only when a file changes (every connection resolves its alias). */
-const configCache = new ParsedFileCache<string>((text) => text, '');
+interface CachedAnswer {
+  stamp: string;
+  expires: number;
+  answer: Promise<ResolvedSshConfig>;
+}
+
+const answers = new Map<string, CachedAnswer>();
+
+/** Config file texts for the hand parser, re-read only when the file changes. */
+const configTexts = new ParsedFileCache<string>((text) => text, '');
 
 /**
- * Reads the config file (asynchronously; a regular file of at most 4 MiB) and
- * resolves `alias`. A missing file is empty; other read errors throw.
+ * Resolves `alias`. Config files are read asynchronously and must be regular
+ * files of at most 4 MiB (a FIFO or a device is refused, naming the file); a
+ * missing file means no options. Other problems throw, saying what is wrong.
  */
 export async function resolveSshConfig(alias: string, options: ResolveOptions = {}): Promise<ResolvedSshConfig> {
   const homeDir = options.homeDir ?? os.homedir();
-  const file = options.configPath ?? defaultSshConfigPath(homeDir);
-  let text: string;
-  try {
-    text = await configCache.get(file);
-  } catch (err) {
-    const why = err instanceof FileReadError ? err.detail : (err as Error).message;
-    throw new Error(`cannot read ssh config ${file}: ${why}`, { cause: err });
-  }
-  return resolveSshConfigText(text, alias, { ...options, homeDir });
-}
-
-/** Resolves `alias` against config text (see the module comment for what is supported). */
-export function resolveSshConfigText(text: string, alias: string, options: ResolveOptions = {}): ResolvedSshConfig {
-  const homeDir = options.homeDir ?? os.homedir();
   const localUser = options.localUser ?? safeLocalUser();
-  let applies = true; // options before the first Host/Match apply to all hosts
-  let hostName: string | undefined;
-  let user: string | undefined;
-  let port: number | undefined;
-  let proxyJump: JumpHost[] | undefined;
-  const identityFiles: string[] = [];
+  const file = options.configPath ?? defaultSshConfigPath(homeDir);
+  const roots: ConfigRoot[] = [{ file, includeBase: path.join(homeDir, '.ssh') }];
+  if (options.configPath === undefined) roots.push(SYSTEM_CONFIG);
+  const { stamp, exact } = await withFileErrors(file, () => configStamp(roots, homeDir));
+  if (options.configPath !== undefined && stamp.startsWith(`${file}:missing`)) return { alias, hostName: alias, identityFiles: [] };
 
-  for (const rawLine of text.split('\n')) {
-    const parsed = splitConfigLine(rawLine);
-    if (!parsed) continue;
-    const { keyword, args } = parsed;
-    if (keyword === 'host') {
-      applies = matchPatternList(alias, args);
-      continue;
-    }
-    if (keyword === 'match') {
-      applies = false; // unsupported: never apply Match blocks
-      continue;
-    }
-    if (!applies || args.length === 0) continue;
-    const value = args[0] ?? '';
-    switch (keyword) {
-      case 'hostname':
-        hostName ??= expandTokens(value, { h: alias });
-        break;
-      case 'user':
-        user ??= value;
-        break;
-      case 'port':
-        if (port === undefined) {
-          const n = Number(value);
-          if (Number.isInteger(n) && n > 0 && n < 65536) port = n;
-        }
-        break;
-      case 'identityfile':
-        if (value.toLowerCase() !== 'none') identityFiles.push(value);
-        break;
-      case 'proxyjump':
-        proxyJump ??= parseProxyJump(value);
-        break;
-      default:
-        break; // Include and everything else: ignored
-    }
-  }
-
-  const finalHost = hostName ?? alias;
-  const remoteUser = user ?? localUser;
-  const expanded = identityFiles.map((f) =>
-    expandPath(expandTokens(f, { h: finalHost, r: remoteUser, u: localUser, d: homeDir }), homeDir),
-  );
-  const result: ResolvedSshConfig = { alias, hostName: finalHost, identityFiles: [...new Set(expanded)] };
-  if (user !== undefined) result.user = user;
-  if (port !== undefined) result.port = port;
-  if (proxyJump !== undefined) result.proxyJump = proxyJump;
-  return result;
+  const key = `${options.configPath ?? ''}\0${options.sshBinary ?? ''}\0${homeDir}\0${alias}`;
+  const now = Date.now();
+  const hit = answers.get(key);
+  if (hit && hit.stamp === stamp && hit.expires > now) return hit.answer;
+  const answer = lookUp(alias, file, { ...options, homeDir, localUser });
+  answers.delete(key);
+  if (answers.size >= MAX_ENTRIES) answers.delete(answers.keys().next().value as string);
+  answers.set(key, { stamp, expires: now + (exact ? MAX_TTL_MS : INEXACT_TTL_MS), answer });
+  answer.catch(() => answers.get(key)?.answer === answer && answers.delete(key)); // failures are not cached
+  return answer;
 }
 
-/** Splits a config line into a lower-cased keyword and its arguments; null for blanks/comments. */
-export function splitConfigLine(rawLine: string): { keyword: string; args: string[] } | null {
-  const line = rawLine.trim();
-  if (line === '' || line.startsWith('#')) return null;
-  const m = /^([A-Za-z]+)(?:\s*=\s*|\s+)(.*)$/.exec(line);
-  if (!m) return null;
-  return { keyword: (m[1] ?? '').toLowerCase(), args: tokenize(m[2] ?? '') };
+async function lookUp(alias: string, file: string, o: ResolveOptions & { homeDir: string; localUser: string }): Promise<ResolvedSshConfig> {
+  const viaOpenSsh = await resolveWithOpenSsh(alias, {
+    homeDir: o.homeDir,
+    localUser: o.localUser,
+    ...(o.configPath !== undefined ? { configPath: o.configPath } : {}),
+    ...(o.sshBinary !== undefined ? { sshBinary: o.sshBinary } : {}),
+  });
+  if (viaOpenSsh) return viaOpenSsh;
+  const text = await withFileErrors(file, () => configTexts.get(file));
+  return resolveSshConfigText(text, alias, o);
 }
 
-function tokenize(text: string): string[] {
-  const args: string[] = [];
-  const re = /"([^"]*)"|(\S+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const token = m[1] ?? m[2] ?? '';
-    if (m[2]?.startsWith('#')) break; // trailing comment
-    args.push(token);
-  }
-  return args;
-}
-
-function expandTokens(value: string, tokens: Record<string, string>): string {
-  return value.replace(/%(.)/g, (whole, ch: string) => (ch === '%' ? '%' : (tokens[ch] ?? whole)));
-}
-
-function expandPath(value: string, homeDir: string): string {
-  if (value === '~') return homeDir;
-  if (value.startsWith('~/')) return path.join(homeDir, value.slice(2));
-  return value;
-}
-
-/** This process's user name (from the passwd entry; `root` when the uid has none, as in bare containers). */
-export function safeLocalUser(): string {
+async function withFileErrors<T>(file: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return os.userInfo().username;
-  } catch {
-    return 'root';
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof FileReadError)) throw err;
+    const where = err.file === file ? file : `${file} (through Include ${err.file})`;
+    throw new Error(`cannot read ssh config ${where}: ${err.detail}`, { cause: err });
   }
-}
-
-/**
- * Parses a ProxyJump value: comma-separated `[user@]host[:port]` or
- * `ssh://[user@]host[:port]`; IPv6 hosts in brackets (`[::1]:2222`). `none` → [].
- * Throws on a malformed entry.
- */
-export function parseProxyJump(value: string): JumpHost[] {
-  if (value.trim().toLowerCase() === 'none') return [];
-  return value.split(',').map((part) => parseJumpHost(part.trim()));
-}
-
-function parseJumpHost(spec: string): JumpHost {
-  let rest = spec.startsWith('ssh://') ? spec.slice('ssh://'.length).replace(/\/$/, '') : spec;
-  const jump: JumpHost = { host: '' };
-  const at = rest.lastIndexOf('@');
-  if (at !== -1) {
-    jump.user = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-  }
-  let portText: string | undefined;
-  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
-  if (bracket) {
-    jump.host = bracket[1] ?? '';
-    portText = bracket[2];
-  } else {
-    const colon = rest.indexOf(':');
-    if (colon !== -1 && rest.indexOf(':', colon + 1) === -1) {
-      jump.host = rest.slice(0, colon);
-      portText = rest.slice(colon + 1);
-    } else {
-      jump.host = rest;
-    }
-  }
-  if (portText !== undefined) {
-    const n = Number(portText);
-    if (!Number.isInteger(n) || n <= 0 || n >= 65536) throw new Error(`bad port in ProxyJump entry "${spec}"`);
-    jump.port = n;
-  }
-  if (!jump.host || (jump.user !== undefined && jump.user === '')) {
-    throw new Error(`bad ProxyJump entry "${spec}"`);
-  }
-  return jump;
 }
