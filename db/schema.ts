@@ -7,7 +7,7 @@ import type { RecipeInput } from '../server/engine/recipe';
 /** `running` and `paused` sessions are resumed when the server starts. */
 export type SessionStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 export type StepState = 'running' | 'done' | 'interrupted';
-export type StepKind = 'bisect' | 'check';
+export type StepKind = 'bisect' | 'check' | 'verify';
 export type SessionOrigin = 'run' | 'import';
 
 /** A bisect session: what the user asked for and where it stands now. */

@@ -210,6 +210,9 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
       return;
     case 'log':
     case 'remoteLease':
+    case 'stepConfig': // read back from the events table (db/queries/step-configs.ts)
+    case 'buildCache':
+    case 'culpritVerified':
       return;
     default:
       assertNever(e);

@@ -28,6 +28,7 @@ import {
   type Subsystem,
 } from './toy-kernel';
 import { DEMO_COPIES, DEMO_GUEST } from './guest';
+import { KCONFIG_FILES } from './toy-kconfig';
 
 export interface DemoScriptPhase {
   name: string;
@@ -76,7 +77,7 @@ export interface DemoRepo {
 }
 
 /** Bump whenever the generated content changes: older demos get regenerated. */
-export const DEMO_FORMAT = 2;
+export const DEMO_FORMAT = 3;
 export const DEMO_COMMITS = 2000;
 export const CULPRIT_SUBJECT = 'virtio: fix up virtio_disable_cb';
 const META_FILE = 'bisect-dashboard-demo.json';
@@ -238,7 +239,8 @@ async function build(dir: string): Promise<Meta> {
     initialFiles: [
       { path: 'build.sh', content: BUILD_SH, executable: true },
       { path: 'repro.sh', content: REPRO_SH, executable: true },
-      { path: '.gitignore', content: '/out/\n' },
+      { path: '.gitignore', content: '/out/\n/build/\n.config\n.config.old\n' },
+      ...KCONFIG_FILES,
       {
         path: 'README',
         content:
@@ -253,7 +255,8 @@ async function build(dir: string): Promise<Meta> {
     brokenFile: BROKEN_FILE,
     pickFiles: (c, rand) => {
       if (releaseAt(c.index)) return ['Makefile'];
-      if (c.index === d.culprit) return ['drivers/virtio/virtio_ring.c'];
+      // The culprit only adds the quirk header, so reverting it on v5.15 applies cleanly (the demo ends verified).
+      if (c.index === d.culprit) return [];
       if (unbuildable.has(c.index)) return ['drivers/net/virtio_net.c'];
       const s = subsystemOf(c, d.culpritTopic);
       const k = rand() < 0.75 ? 1 : 2;

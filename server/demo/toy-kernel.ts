@@ -3,6 +3,7 @@
  * subject material, and the two scripts (`build.sh`, `repro.sh`) committed at
  * every commit. Pure data; no I/O.
  */
+import { MAKEFILE_CONFIG_TARGETS } from './toy-kconfig';
 
 export interface Subsystem {
   /** Subject prefix, e.g. "virtio" in "virtio: fix ...". */
@@ -280,7 +281,7 @@ all: vmlinux
 
 vmlinux:
 \t./build.sh
-`;
+${MAKEFILE_CONFIG_TARGETS}`;
 }
 
 /** A plausible-looking C (or doc) file whose content changes with each edit. */

@@ -22,12 +22,29 @@ export type ProbableCommit = CommitInfo & { probability: number };
 /** What the bisect found. */
 export type BisectResult =
   /** `probability` is set in flaky mode: how sure the posterior is (exact mode: certain). */
-  | { kind: 'culprit'; commit: CommitDetail; probability?: number }
+  | { kind: 'culprit'; commit: CommitDetail; probability?: number; verification?: CulpritVerification }
   | { kind: 'candidates'; commits: CommitInfo[] }
   /** Flaky mode: the run budget was spent before any commit reached the target confidence. */
   | { kind: 'undecided'; confidence: number; commits: ProbableCommit[] }
   /** Flaky mode: the range does not fail beyond the rate at which good commits fail. */
   | { kind: 'noCulprit'; probability: number };
+
+/** How one verification run ended: a verdict, or why it has none. */
+export type VerifyRunOutcome = 'good' | 'bad' | 'skip' | 'conflict' | 'error' | 'notRun';
+
+/**
+ * The culprit checked after the bisect, as KernelCI reports do: the bad commit
+ * with the culprit reverted (`git revert --no-commit`) must test good, and the
+ * culprit's parent good again. Verification runs are steps of kind `verify`,
+ * never bisect steps: they change neither the culprit nor the bisect log.
+ */
+export interface CulpritVerification {
+  verified: boolean;
+  /** One line: "verified: reverting it fixes the bad commit", or "not verified: <why>". */
+  summary: string;
+  revert: { step?: number; sha: string; outcome: VerifyRunOutcome; reason: string; conflicts?: string[] };
+  parent: { step?: number; sha: string; outcome: VerifyRunOutcome; reason: string };
+}
 
 /**
  * What a strategy believes now, for the page: the best commit, failure-rate
@@ -73,7 +90,9 @@ export type EngineEvent =
       revisionsLeft: number;
       stepsLeft: number;
       /** `check` steps test a given good/bad ref before bisecting (absent = bisect). */
-      kind?: 'bisect' | 'check';
+      kind?: 'bisect' | 'check' | 'verify';
+      /** Verification steps: the bad commit with the culprit reverted, or the culprit's parent. */
+      verify?: 'revert' | 'parent';
       /** For checks: the verdict the ref must get. */
       expect?: 'good' | 'bad';
       /** Test slot (0-based) running the step, for sessions with slots. */
@@ -136,6 +155,12 @@ export type EngineEvent =
   /** A copy ended: its summary (the samples came before in `transferSample` events). */
   | ({ type: 'copyFinished'; step: number; phase: number } & CopySummary)
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** The .config a kconfig phase made (at most 2 MiB: `truncated` when cut; `bytes` is the whole file's size). */
+  | { type: 'stepConfig'; step: number; phase: number; name: string; text: string; bytes: number; truncated?: boolean }
+  /** ccache's counters over one phase (a build), when ccache was used. */
+  | { type: 'buildCache'; step: number; phase: number; hits: number; misses: number; hitRate: number }
+  /** The culprit's verification ended (also in the session's result). */
+  | { type: 'culpritVerified'; verification: CulpritVerification }
   /**
    * A remote command's process group while it runs (null: it ended), kept in
    * the event log so that a runner taking the session over on another machine

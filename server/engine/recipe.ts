@@ -144,7 +144,68 @@ export const transferPhaseSchema = z
     }
   });
 
+/** `CONFIG_NAME=value` or `# CONFIG_NAME is not set`, as .config files and fragments write them. */
+export const KCONFIG_LINE = /^(CONFIG_[A-Za-z0-9_]+=(y|m|n|-?[0-9]+|0x[0-9A-Fa-f]+|"([^"\\]|\\.)*")|# CONFIG_[A-Za-z0-9_]+ is not set)$/;
+/** A fragment item that starts like a config line is inline lines; anything else is a file. */
+export const isInlineFragment = (item: string): boolean => /^(# )?CONFIG_/.test(item);
+/** Targets a kconfig `base` may name (`make TARGET`); any other string is a file path. */
+export const KCONFIG_TARGET = /^[A-Za-z0-9_]*(defconfig|noconfig|yesconfig|modconfig|tinyconfig|randconfig)$/;
+
+/**
+ * Makes the step's kernel configuration: `base` (a make target such as
+ * `defconfig`, `{ olddefconfig: FILE }`, or a FILE copied to .config), then
+ * `fragments` merged in order as scripts/kconfig/merge_config.sh does (later
+ * values win; a file, or inline `CONFIG_X=y` lines), then `disable`d symbols
+ * (`# CONFIG_X is not set`), then `make [O=buildDir] olddefconfig`. The
+ * resulting .config is stored with the step. A missing fragment or a
+ * malformed line aborts (a recipe error); a failing make is `onFailure`.
+ */
+export const kconfigPhaseSchema = z
+  .object({
+    ...phaseFields({ timeoutSec: 900, onFailure: 'skip', onTimeout: 'skip' }),
+    kind: z.literal('kconfig'),
+    base: z
+      .union([z.string().min(1).max(4096), z.object({ olddefconfig: z.string().min(1).max(4096) }).strict()])
+      .default('defconfig'),
+    fragments: z.array(z.string().min(1).max(65_536)).max(100).default([]),
+    disable: z
+      .array(z.string().regex(/^(CONFIG_)?[A-Za-z0-9_]+$/, 'disable: write symbol names such as SECURITY_SELINUX'))
+      .max(1000)
+      .default([]),
+    /** Build directory (make `O=`), relative to the source tree or absolute. */
+    buildDir: z.string().min(1).max(4096).optional(),
+    /** Variables for make, e.g. `ARCH=arm64`, `LLVM=1`. */
+    makeArgs: z
+      .array(z.string().max(4096).regex(/^[A-Za-z_][A-Za-z0-9_]*=/, 'makeArgs: write VARIABLE=value, e.g. ARCH=arm64'))
+      .max(50)
+      .default([]),
+    /** The kernel source tree: default the session's worktree locally, the login directory on a host. */
+    cwd: z.string().min(1).max(4096).optional(),
+  })
+  .superRefine((p, ctx) => {
+    p.fragments.forEach((item, i) => {
+      if (!isInlineFragment(item)) {
+        if (/[\0\n]/.test(item)) ctx.addIssue({ code: 'custom', path: ['fragments', i], message: `fragments[${i}]: a file name cannot hold a newline` });
+        return;
+      }
+      item.split('\n').forEach((line, n) => {
+        const l = line.replace(/\r$/, '').trim();
+        if (l !== '' && !KCONFIG_LINE.test(l)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['fragments', i],
+            message: `fragments[${i}] line ${n + 1} is not a config line: "${l.slice(0, 80)}" (write CONFIG_NAME=y|m|n|number|"string" or # CONFIG_NAME is not set)`,
+          });
+        }
+      });
+    });
+    for (const [field, v] of [['base', typeof p.base === 'string' ? p.base : p.base.olddefconfig], ['buildDir', p.buildDir ?? '']] as const) {
+      if (/[\0\n]/.test(v)) ctx.addIssue({ code: 'custom', path: [field], message: `${field} cannot hold a newline` });
+    }
+  });
+
 export const phaseSchema = z.discriminatedUnion('kind', [
+  kconfigPhaseSchema,
   scriptPhaseSchema,
   checkoutPhaseSchema,
   waitForSshPhaseSchema,
@@ -180,6 +241,12 @@ export const recipeSchema = z
     patches: z.array(patchSchema).max(50).optional(),
     /** What a step whose patch does not apply means (default skip). */
     onPatchFailure: z.enum(['skip', 'bad', 'abort']).default('skip'),
+    /**
+     * After the culprit is found, build and test the bad commit with the culprit
+     * reverted and the culprit's parent again (default: on in exact mode, off in
+     * flaky mode). `sessions.create`'s `verify` overrides it.
+     */
+    verify: z.boolean().optional(),
     /** Variables every phase receives in its environment. */
     env: z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are letters, digits and _'), recipeVariableSchema)
@@ -203,6 +270,7 @@ export type CheckoutPhaseSpec = z.infer<typeof checkoutPhaseSchema>;
 export type WaitForSshPhaseSpec = z.infer<typeof waitForSshPhaseSchema>;
 export type RebootPhaseSpec = z.infer<typeof rebootPhaseSchema>;
 export type TransferPhaseSpec = z.infer<typeof transferPhaseSchema>;
+export type KconfigPhaseSpec = z.infer<typeof kconfigPhaseSchema>;
 export type Recipe = z.infer<typeof recipeSchema>;
 /** Recipe as users write it (defaults not yet applied). */
 export type RecipeInput = z.input<typeof recipeSchema>;

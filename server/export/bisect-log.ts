@@ -5,14 +5,14 @@ import { formatBisectLog, type ParsedBisectLog } from '../engine/bisect/log-pars
  * A session's `git bisect log`, for `git bisect replay`. Finished sessions
  * store the log git itself wrote; while a session runs, the same text is built
  * from its stored steps (start revs as full shas, one mark per verdict, no
- * result yet). Check steps and superseded verdicts were never marked in git and
- * are left out.
+ * result yet). Check steps, verification runs and superseded verdicts were never
+ * marked in git and are left out.
  */
 export function sessionBisectLog(d: SessionDetail): string {
   const s = d.session;
   if (s.bisectLog.trim()) return s.bisectLog;
   const marks = d.steps
-    .filter((st) => st.verdict !== null && (st as { kind?: string }).kind !== 'check' && !(st as { superseded?: boolean }).superseded)
+    .filter((st) => st.verdict !== null && !['check', 'verify'].includes((st as { kind?: string }).kind ?? 'bisect') && !(st as { superseded?: boolean }).superseded)
     .map((st) => ({
       line: 0,
       verdict: st.verdict as 'good' | 'bad' | 'skip',

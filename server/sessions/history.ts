@@ -36,11 +36,13 @@ type Observation = NonNullable<BisectHistory['observations']>[number];
  * else its verdict once it is done.
  */
 export function stepObservations(s: Steps[number], copyRunPhases: ReadonlySet<number>): Observation[] {
-  if (s.superseded) return [];
+  // Verification runs (after the culprit was found) are never observations of the bisect.
+  if (s.superseded || s.kind === 'verify') return [];
   const copies = s.phases.filter((p) => copyRunPhases.has(p.phase)).flatMap((p) => p.copies ?? []);
-  if (copies.length > 0) return copies.map((c) => ({ sha: s.commit.sha, verdict: c.outcome === 'ok' ? 'good' : 'bad', kind: s.kind }));
+  const kind = s.kind === 'check' ? 'check' : 'bisect';
+  if (copies.length > 0) return copies.map((c) => ({ sha: s.commit.sha, verdict: c.outcome === 'ok' ? 'good' : 'bad', kind }));
   if (s.state !== 'done' || s.verdict === null) return [];
-  return [{ sha: s.commit.sha, verdict: s.verdict, kind: s.kind }];
+  return [{ sha: s.commit.sha, verdict: s.verdict, kind }];
 }
 
 /** Steps a crashed server left marked as running. */

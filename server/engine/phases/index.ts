@@ -2,6 +2,7 @@ import type { PhaseSpec } from '../recipe';
 import type { ExecEvent } from '../types';
 import type { PhaseContext } from './context';
 import { runCheckoutPhase } from './checkout';
+import { runKconfigPhase } from './kconfig';
 import { runRebootPhase } from './reboot';
 import { runScriptPhase } from './script';
 import { runWaitForSshPhase } from './wait-for-ssh';
@@ -20,5 +21,7 @@ export function runPhase(phase: PhaseSpec, ctx: PhaseContext): AsyncIterable<Exe
       return runRebootPhase(phase, ctx);
     case 'transfer':
       return runTransferPhase(phase, ctx);
+    case 'kconfig':
+      return runKconfigPhase(phase, ctx);
   }
 }
