@@ -3,6 +3,7 @@ import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, te
 import type { BisectResult, CommitInfo, EngineEvent, StrategyView, SuspectRuns } from '../server/engine/events';
 import type { StrategySpec, TestSlot } from '../server/engine/strategy/spec';
 import type { RecipeInput } from '../server/engine/recipe';
+import { users } from './schema/auth';
 
 /** `running` and `paused` sessions are resumed when the server starts. */
 export type SessionStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
@@ -57,6 +58,8 @@ export const sessions = pgTable(
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
     /** The session this one continues (a host-side bisect after a guest-side culprit). */
     parentId: text('parent_id').references((): AnyPgColumn => sessions.id, { onDelete: 'set null' }),
+    /** The user who started it (null: from before owners were recorded, the demo or an import by the admin). */
+    createdBy: text('created_by').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
   },
   (t) => [index('sessions_created_idx').on(t.createdAt)],
 );
@@ -153,3 +156,4 @@ export * from './schema/transfers';
 export * from './schema/hosts';
 export * from './schema/auth';
 export * from './schema/runners';
+export * from './schema/webhooks';

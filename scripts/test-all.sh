@@ -29,7 +29,7 @@ echo "== unit and integration tests (PGlite)"
 npx vitest run
 
 echo "== integration tests on PostgreSQL"
-scripts/pg-temp.sh npx vitest run server/sessions db server/import server/shares server/export server/hosts/service.test.ts test/runners.test.ts
+scripts/pg-temp.sh npx vitest run server/sessions db server/import server/shares server/export server/hosts/service.test.ts test/runners.test.ts server/notifications
 
 echo "== build"
 npx next build >/tmp/bisect-next-build.log 2>&1 || { cat /tmp/bisect-next-build.log; exit 1; }

@@ -28,6 +28,12 @@ const envSchema = z.object({
     .refine((names) => names.every((n) => !SERVER_SETTINGS.has(n)), {
       message: `BISECT_PASS_ENV cannot name the server's own settings (${[...SERVER_SETTINGS].join(', ')}): phases must never see them`,
     }),
+  /** The dashboard's address as others reach it (`https://bisect.lab.example`), for links in webhook messages. */
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+/, 'PUBLIC_URL must be an http:// or https:// URL such as https://bisect.lab.example')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** `off`: this process serves the UI and API and runs no session (runners do: `npm run runner`). */
   ENGINE: z.enum(['on', 'off'], { message: 'ENGINE is on (default) or off' }).default('on'),
   /** What this runner can serve: repository roots (absolute paths) and host names, comma-separated; unset = anything. */
@@ -90,6 +96,8 @@ export interface ServerConfig {
   childEnv?: Readonly<Record<string, string>>;
   /** $TRUST_PROXY: reverse proxies whose X-Forwarded-For entries are believed (0: none, forwarding headers ignored). */
   trustProxy?: number;
+  /** $PUBLIC_URL without a trailing slash; unset: http://HOST:PORT. */
+  publicUrl?: string | undefined;
 }
 
 export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
@@ -118,5 +126,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     maxSessions: e.RUNNER_SESSIONS,
     childEnv: inheritableEnvironment(env, e.BISECT_PASS_ENV),
     trustProxy: e.TRUST_PROXY,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
   };
 }

@@ -18,6 +18,8 @@ import { sealStoredPassphrases } from './hosts/passphrases';
 import { defaultKnownHostsFiles, HostService } from './hosts/service';
 import { SecretBox } from './secrets/box';
 import { SessionService } from './sessions/service';
+import type { WebhookDeliverer } from './notifications/deliverer';
+import { startWebhookDeliverer } from './notifications/runtime';
 
 export interface Runtime {
   config: ServerConfig;
@@ -26,6 +28,8 @@ export interface Runtime {
   sessions: SessionService;
   hosts: HostService;
   auth: AuthService;
+  /** Drains the webhook outbox (Settings → Notifications); only in a process that runs the engine. */
+  webhookDeliverer?: WebhookDeliverer | null;
   /** This process as a runner: its id (stable per DATA_DIR) and whether it runs sessions. */
   runner?: { id: string; name: string; engine: boolean };
   shutdown(): Promise<void>;
@@ -95,6 +99,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
   // The runner loop claims running sessions nobody holds (this runner's own from before a restart at once).
   const loop = engine ? new RunnerLoop({ db: db.db, sessions, id: runnerId, name, tags: o.config.runnerTags ?? [], leaseMs, ...(o.config.maxSessions ? { maxSessions: o.config.maxSessions } : {}) }) : null;
   await loop?.start();
+  const deliverer = engine ? startWebhookDeliverer(db.db, secretBox, o.config) : null;
   return {
     config: o.config,
     db,
@@ -102,8 +107,10 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     sessions,
     hosts,
     auth,
+    webhookDeliverer: deliverer,
     runner: { id: runnerId, name, engine },
     async shutdown() {
+      await deliverer?.stop();
       await loop?.stop();
       await sessions.shutdown();
       await loop?.markStopped();

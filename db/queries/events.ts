@@ -5,6 +5,7 @@ import { assertNever } from '../../server/engine/types';
 import type { Db } from '../client';
 import type { Fence } from './runners';
 import { recordCopyFinished, recordCopyStarted, recordSamples } from './transfers';
+import { enqueueSessionDeliveries } from './webhooks';
 import { events, phaseRuns, sessions, steps, type StoredEvent } from '../schema';
 
 export interface NumberedEvent {
@@ -174,6 +175,8 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
         .update(sessions)
         .set({ status: 'paused', error: e.reason ?? null })
         .where(eq(sessions.id, sessionId));
+      // Only a pause with a reason (an infrastructure error) notifies; a person's pause does not.
+      if (e.reason) await enqueueSessionDeliveries(db, sessionId, 'paused', e.reason);
       return;
     case 'sessionResumed':
       await db.update(sessions).set({ status: 'running', error: null }).where(eq(sessions.id, sessionId));
@@ -189,6 +192,7 @@ async function project(db: Db, sessionId: string, e: EngineEvent): Promise<void>
         .update(sessions)
         .set({ status: e.status, result: e.result, bisectLog: e.bisectLog, error: e.error, finishedAt: new Date() })
         .where(eq(sessions.id, sessionId));
+      await enqueueSessionDeliveries(db, sessionId, e.status, e.error);
       return;
     case 'copyStarted':
       await recordCopyStarted(db, sessionId, e);

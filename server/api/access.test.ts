@@ -51,6 +51,12 @@ const DECISIONS: Record<string, Access> = {
   'shares.list': 'user',
   'runners.list': 'user',
   'shares.revoke': 'user',
+  'webhooks.list': 'user',
+  'webhooks.create': 'user',
+  'webhooks.update': 'user',
+  'webhooks.delete': 'user',
+  'webhooks.deliveries': 'user',
+  'webhooks.test': 'user',
   'shares.view': 'share',
   'shares.events': 'share',
 };
@@ -113,6 +119,8 @@ function inputFor(p: string): unknown {
   if (p === 'auth.tokens.revoke' || p === 'hosts.remove' || p === 'hosts.test' || p === 'hosts.acceptKey' || p === 'shares.revoke') {
     return { id: '00000000-0000-4000-8000-000000000000', fingerprint: 'SHA256:x' };
   }
+  if (p === 'webhooks.create') return { url: 'http://127.0.0.1:9/hook', events: ['done'] };
+  if (p.startsWith('webhooks.')) return { id: '00000000-0000-4000-8000-000000000000' };
   if (p === 'sessions.undo') return { id: sessionId, step: 1, verdict: 'skip' };
   if (p === 'sessions.markStep') return { id: sessionId, verdict: 'skip' };
   if (p === 'sessions.import') return { log: 'not a log' };

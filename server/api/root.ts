@@ -3,6 +3,7 @@ import { hostsRouter } from './routers/hosts';
 import { runnersRouter } from './routers/runners';
 import { sessionsRouter } from './routers/sessions';
 import { sharesRouter } from './routers/shares';
+import { webhooksRouter } from './routers/webhooks';
 import { router } from './trpc';
 
 export const appRouter = router({
@@ -11,6 +12,7 @@ export const appRouter = router({
   hosts: hostsRouter,
   shares: sharesRouter,
   runners: runnersRouter,
+  webhooks: webhooksRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -31,6 +31,8 @@ export interface CreateSessionInput extends BisectRequest {
   slots?: TestSlot[] | undefined;
   /** The session this one continues (e.g. the guest-side bisect whose culprit it pins). */
   parentId?: string | undefined;
+  /** The user starting it: webhooks of other non-admin users are not told about it. */
+  createdBy?: string | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -110,13 +112,14 @@ export class SessionService {
       strategy: input.strategy ?? { kind: 'git' },
       slots: input.slots ?? null,
       parentId: input.parentId ?? null,
+      createdBy: input.createdBy ?? null,
     });
     await this.locked(id, () => this.start(id));
     return { id };
   }
 
   /** Generates (or reuses) the demo repository and bisects it with its recipe. */
-  async startDemo(): Promise<{ id: string }> {
+  async startDemo(createdBy?: string): Promise<{ id: string }> {
     const demo = await generateDemoRepo(path.join(this.o.dataDir, 'demo', 'linux-demo'));
     return this.create({
       title: 'Demo: virtio network hang (v5.10..v5.15)',
@@ -124,6 +127,7 @@ export class SessionService {
       bad: 'v5.15',
       good: ['v5.10'],
       recipe: demo.recipe,
+      createdBy,
     });
   }
 

@@ -34,10 +34,10 @@ const verdict = z.enum(['good', 'bad', 'skip']);
 
 export const sessionsRouter = router({
   create: protectedProcedure.input(createSessionInput).mutation(({ ctx, input }) =>
-    ctx.runtime.sessions.create({ ...input, recipe: input.recipe as never }),
+    ctx.runtime.sessions.create({ ...input, recipe: input.recipe as never, createdBy: ctx.principal.userId }),
   ),
 
-  demo: protectedProcedure.mutation(({ ctx }) => ctx.runtime.sessions.startDemo()),
+  demo: protectedProcedure.mutation(({ ctx }) => ctx.runtime.sessions.startDemo(ctx.principal.userId)),
 
   list: protectedProcedure.query(async ({ ctx }) => listSessions(ctx.runtime.db.db)),
 

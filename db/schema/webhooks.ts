@@ -1,0 +1,87 @@
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, boolean } from 'drizzle-orm/pg-core';
+import { sessions } from '../schema';
+import { users } from './auth';
+
+/** What a webhook can be told about: a session that ended well, failed, was cancelled, or paused on an infrastructure error. */
+export type WebhookEvent = 'done' | 'failed' | 'cancelled' | 'paused';
+/** How the body is shaped: the dashboard's JSON, or a Slack / Matrix incoming-webhook message. */
+export type WebhookFormat = 'json' | 'slack' | 'matrix';
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/**
+ * An HTTP endpoint told when sessions its owner can see end, fail or pause on
+ * an infrastructure error. `secret` signs the bodies (HMAC-SHA256); it is
+ * stored sealed (`sealed:` + AES-256-GCM, like host key passphrases) and
+ * never leaves the server after create.
+ */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: text('id').primaryKey(),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    events: jsonb('events').$type<WebhookEvent[]>().notNull(),
+    format: text('format').$type<WebhookFormat>().notNull().default('json'),
+    secret: text('secret').notNull(),
+    /** Create a read-only share link (hosts hidden) for the session and send it along. */
+    shareLink: boolean('share_link').notNull().default(false),
+    enabled: boolean('enabled').notNull().default(true),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('webhooks_owner_idx').on(t.ownerId)],
+);
+
+/**
+ * The outbox and its log: one row per (webhook, event), written in the
+ * transaction that records the session's new status, drained by whichever
+ * process runs the engine. `body` is fixed at the first attempt, so every
+ * retry sends (and signs) the same bytes. `lockedUntil` is a sender's lease.
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    webhookId: text('webhook_id')
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    /** Null for a test delivery. */
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
+    event: text('event').$type<WebhookEvent | 'test'>().notNull(),
+    /** Why the session paused or failed, as recorded with the event. */
+    reason: text('reason'),
+    status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    body: text('body'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt), index('webhook_deliveries_hook_idx').on(t.webhookId, t.createdAt)],
+);
+
+/** One HTTP attempt of a delivery: the response code and a short excerpt, or the error. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    deliveryId: text('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    statusCode: integer('status_code'),
+    responseExcerpt: text('response_excerpt'),
+    error: text('error'),
+    ms: integer('ms').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+export type Webhook = typeof webhooks.$inferSelect;
+export type NewWebhook = typeof webhooks.$inferInsert;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttempt = typeof webhookAttempts.$inferSelect;
