@@ -2,6 +2,7 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Cell, Label, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { shortSha } from '@/lib/format';
+import { verdictTerm } from '../timeline/format';
 import { niceCeil, outcomeLabel, type RatePoint, sessionRatePoints, type SessionStepCopies, verdictColor } from './transfer-data';
 
 const MARGIN = { top: 8, right: 16, bottom: 20, left: 8 };
@@ -85,7 +86,7 @@ export const SessionRatesChart = memo(function SessionRatesChart({ steps, rangeS
 function PointTip({ active, payload, terms }: { active?: boolean; payload?: Array<{ payload?: RatePoint }>; terms: { old: string; new: string } }) {
   const p = payload?.[0]?.payload;
   if (!active || !p) return null;
-  const verdict = p.verdict === 'good' ? terms.old : p.verdict === 'bad' ? terms.new : (p.verdict ?? 'testing');
+  const verdict = verdictTerm(p.verdict ?? null, terms);
   return (
     <div className="chart-tooltip">
       <strong>

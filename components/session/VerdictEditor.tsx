@@ -1,6 +1,7 @@
 'use client';
 import { useMutation } from '@tanstack/react-query';
 import { useTRPC } from '@/lib/trpc';
+import { termFor } from '@/server/engine/bisect/terms';
 import { useSessionReadOnly } from './mode';
 import type { StepView } from './types';
 import { useRefreshSession } from './use-session-mutation';
@@ -16,7 +17,7 @@ export function VerdictEditor({ sessionId, step, terms }: { sessionId: string; s
   const undo = useMutation(trpc.sessions.undo.mutationOptions({ onSettled: refresh }));
   if (readOnly || !sessionId || step.kind !== 'bisect' || step.superseded || step.verdict === null) return null;
   const choices = (['good', 'bad', 'skip'] as const).filter((v) => v !== step.verdict);
-  const label = (v: (typeof choices)[number]) => (v === 'skip' ? 'skip' : v === 'good' ? terms.old : terms.new);
+  const label = (v: (typeof choices)[number]) => termFor(v, terms);
   return (
     <div className="verdict-editor" data-testid="verdict-editor">
       <span className="muted">Wrong verdict? Change to</span>

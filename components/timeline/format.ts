@@ -1,3 +1,4 @@
+import { termFor } from '@/server/engine/bisect/terms';
 import type { BisectTerms, StepVerdict } from './types';
 
 /**
@@ -10,18 +11,9 @@ export function subjectText(subject: string | null | undefined): string {
   return s === '' ? '(no subject)' : s;
 }
 
-/** How a verdict is named to the user: the bisect's own terms for good/bad. */
+/** How a verdict is named to the user: the bisect's own terms for good/bad, `testing` while it runs. */
 export function verdictTerm(verdict: StepVerdict, terms: BisectTerms): string {
-  switch (verdict) {
-    case 'good':
-      return terms.old;
-    case 'bad':
-      return terms.new;
-    case 'skip':
-      return 'skip';
-    case null:
-      return 'testing';
-  }
+  return verdict === null ? 'testing' : termFor(verdict, terms);
 }
 
 /** CSS-class-friendly name of a verdict (`testing` for null). */

@@ -19,7 +19,4 @@ export interface TimelineStep {
 }
 
 /** Display names for git's old/new terms (good/bad by default, e.g. broken/fixed). */
-export interface BisectTerms {
-  old: string;
-  new: string;
-}
+export type { BisectTerms } from '@/server/engine/bisect/terms';

@@ -1,5 +1,6 @@
+import { termFor } from '../engine/bisect/terms';
 import type { SessionDetail } from '../../db/queries/sessions';
-import { formatBisectLog, type ParsedBisectLog } from '../engine/bisect/log-parser';
+import { formatBisectLog, type ParsedBisectLog } from '../engine/bisect-log';
 
 /**
  * A session's `git bisect log`, for `git bisect replay`. Finished sessions
@@ -13,10 +14,11 @@ export function sessionBisectLog(d: SessionDetail): string {
   if (s.bisectLog.trim()) return s.bisectLog;
   const marks = d.steps
     .filter((st) => st.verdict !== null && !['check', 'verify'].includes((st as { kind?: string }).kind ?? 'bisect') && !(st as { superseded?: boolean }).superseded)
+    .map((st) => ({ ...st, verdict: st.verdict! }))
     .map((st) => ({
       line: 0,
-      verdict: st.verdict as 'good' | 'bad' | 'skip',
-      term: st.verdict === 'skip' ? 'skip' : st.verdict === 'good' ? s.termOld : s.termNew,
+      verdict: st.verdict,
+      term: termFor(st.verdict, { old: s.termOld, new: s.termNew }),
       sha: st.commit.sha,
       subject: st.commit.subject || null,
     }));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { users } from '../../db/schema';
 import { getSessionDetail } from '../../db/queries/sessions';
-import { parseBisectLog } from '../engine/bisect/log-parser';
+import { parseBisectLog } from '../engine/bisect-log';
 import { generateRepo, git, gitOk, type GeneratedRepo } from '../engine/testing/repo';
 import { buildThenBugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
 import type { Runtime } from '../runtime';

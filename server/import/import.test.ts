@@ -7,14 +7,14 @@ import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { sessions, steps } from '../../db/schema';
-import { parseBisectLog } from '../engine/bisect/log-parser';
+import { parseBisectLog } from '../engine/bisect-log';
 import { generateRepo, git, gitBisectRun, gitOk, type GeneratedRepo } from '../engine/testing/repo';
 import { buildThenBugScript, bugScript, fixedScript, makeTempDir, removeDir } from '../engine/testing/scripts';
 import { dbKind, openTestDb } from '../../test/db';
 import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
 import { importBisectLog } from './import';
 
-const FIXTURES = fileURLToPath(new URL('../engine/bisect/fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../engine/bisect-log/fixtures/', import.meta.url));
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
 
 let tmp: string;

@@ -13,7 +13,7 @@ import {
   formatBisectLog,
   parseBisectLog,
   type ParsedBisectLog,
-} from '../engine/bisect/log-parser';
+} from '../engine/bisect-log';
 import { RangeIndex } from '../engine/bisect/range';
 import { GitRepo } from '../engine/bisect/repo';
 import { gitOk } from '../engine/bisect/git';

@@ -4,7 +4,7 @@
  * layout of the steps on a line. No git, no database.
  */
 import type { SuspectRuns } from '../engine/events';
-import type { BisectMark, ParsedBisectLog } from '../engine/bisect/log-parser';
+import type { BisectMark, ParsedBisectLog } from '../engine/bisect-log';
 import { UserInputError } from '../engine/types';
 
 export interface PlannedCommit {

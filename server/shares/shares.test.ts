@@ -19,7 +19,7 @@ import { streamSharedEvents } from './stream';
 import { GET as sharedExport } from '../../app/s/[token]/export.json/route';
 import { GET as sharedPhaseLog } from '../../app/s/[token]/log/route';
 
-const FIXTURES = fileURLToPath(new URL('../engine/bisect/fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../engine/bisect-log/fixtures/', import.meta.url));
 const ORIGIN = 'http://bisect.example:3000';
 
 let tmp: string;

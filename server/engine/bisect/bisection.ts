@@ -2,12 +2,11 @@ import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Verdict } from '../types';
 import { GitError, gitOk, runGit, type GitResult } from './git';
-import { parseBisectLog, sqQuote } from './log-parser';
+import { parseBisectLog, sqQuote } from '../bisect-log';
+import { termFor, type BisectTerms } from './terms';
 
-export interface Terms {
-  old: string;
-  new: string;
-}
+/** The old/new words of a bisect (see terms.ts for what they may be). */
+export type Terms = BisectTerms;
 
 /** Where git's bisect stands after `start` or a mark. */
 export type BisectState =
@@ -144,7 +143,7 @@ export class Bisection {
   }
 
   private word(verdict: Verdict): string {
-    return verdict === 'skip' ? 'skip' : verdict === 'good' ? this.terms.old : this.terms.new;
+    return termFor(verdict, this.terms);
   }
 
   async log(): Promise<string> {

@@ -3,6 +3,7 @@ import { UserInputError } from '../types';
 import { closestMatch } from '../util/closest';
 import type { Terms } from './bisection';
 import { GitRepo } from './repo';
+import { termProblem } from './terms';
 
 export interface BisectRequest {
   repoPath: string;
@@ -21,8 +22,6 @@ export interface ValidatedBisect {
   firstParent: boolean;
   paths: string[];
 }
-
-const RESERVED_TERMS = new Set(['help', 'start', 'skip', 'next', 'reset', 'visualize', 'view', 'replay', 'log', 'run', 'terms']);
 
 /**
  * Checks a bisect request against the repository with git itself and returns
@@ -69,14 +68,11 @@ async function resolveRef(repo: GitRepo, ref: string, field: 'bad' | 'good'): Pr
 }
 
 function validateTerms(terms: Terms): Terms {
-  for (const t of [terms.old, terms.new]) {
-    if (!/^[A-Za-z][A-Za-z0-9_-]{0,39}$/.test(t) || RESERVED_TERMS.has(t)) {
-      throw new UserInputError(`\`${t}\` cannot be a bisect term: use letters, digits, - or _, and not a git bisect command`, 'terms');
-    }
+  for (const [term, role] of [[terms.old, 'old'], [terms.new, 'new']] as const) {
+    const problem = termProblem(term, role);
+    if (problem) throw new UserInputError(`\`${term}\` cannot be a bisect term: ${problem}${problem.includes('meaning') ? ' (use custom terms to look for a fix)' : ''}`, 'terms');
   }
   if (terms.old === terms.new) throw new UserInputError('the two terms must differ', 'terms');
-  const swapped = (terms.old === 'bad' && terms.new === 'good') || (terms.old === 'new' && terms.new === 'old');
-  if (swapped) throw new UserInputError('`good`/`bad` and `old`/`new` keep their meaning: use custom terms to look for a fix', 'terms');
   return terms;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Pure parser / formatter for `git bisect log` text as pasted by users.
  *
- * What real git writes (verified against git 2.39.5, see log-parser.test.ts):
+ * What real git writes (verified against git 2.39.5, see bisect-log.test.ts):
  *
  *   - Revs given to `git bisect start` produce their `# bad: [sha] subj` /
  *     `# good: [sha] subj` comments BEFORE the start line, and the start line
@@ -28,165 +28,20 @@
  * formatBisectLog therefore always quotes start args and writes one rev per line.
  */
 
-export type Verdict = 'good' | 'bad' | 'skip';
-
-export interface BisectMark {
-  /** 1-based line number in the input text. */
-  line: number;
-  verdict: Verdict;
-  /** The word used on the line: the old/new term, or 'skip'. */
-  term: string;
-  /** Lower-cased hex object name as written (4-40 hex, or 64 for SHA-256 repos). */
-  sha: string;
-  /** From the preceding `# <term>: [sha] subject` comment, else null. */
-  subject: string | null;
-}
-
-/** A rev given on the `git bisect start` line, resolved through the comments git writes before it. */
-export interface BisectStartRev {
-  verdict: 'good' | 'bad';
-  term: string;
-  /** As written on the start line (may be a ref such as `v5.10`). */
-  rev: string;
-  /** Full sha from the `# <term>: [sha] subject` comment preceding the start line, if any. */
-  sha: string | null;
-  subject: string | null;
-}
-
-export type BisectResult =
-  | { kind: 'culprit'; sha: string; subject: string | null }
-  | { kind: 'candidates'; shas: string[] };
-
-export interface ParsedBisectLog {
-  terms: { old: string; new: string };
-  start: { bad: string | null; good: string[]; paths: string[]; firstParent: boolean; noCheckout: boolean };
-  marks: BisectMark[];
-  result: BisectResult | null;
-  /**
-   * Extension (optional so hand-built values still type-check): the start revs with the
-   * sha/subject git logged for them. Present (possibly empty) on parser output.
-   */
-  startRevs?: BisectStartRev[];
-}
-
-export class BisectLogParseError extends Error {
-  readonly line: number;
-  readonly expected: string;
-  constructor(line: number, expected: string, detail?: string) {
-    super(`bisect log line ${line}: expected ${expected}${detail ? ` (${detail})` : ''}`);
-    this.name = 'BisectLogParseError';
-    this.line = line;
-    this.expected = expected;
-  }
-}
-
-export const MAX_LOG_BYTES = 10 * 1024 * 1024;
-export const MAX_LOG_LINES = 200_000;
+import { isReservedTerm, termProblem } from '../bisect/terms';
+import { splitShellWords } from './shell-words';
+import {
+  BisectLogParseError,
+  MAX_LOG_BYTES,
+  MAX_LOG_LINES,
+  type BisectMark,
+  type BisectResult,
+  type BisectStartRev,
+  type ParsedBisectLog,
+  type Verdict,
+} from './types';
 
 const HEX_SHA = /^(?:[0-9a-fA-F]{4,40}|[0-9a-fA-F]{64})$/;
-const RESERVED_TERMS = new Set([
-  'help', 'start', 'skip', 'next', 'reset', 'visualize', 'view', 'replay', 'log', 'run', 'terms',
-]);
-
-export function isHexSha(s: string): boolean {
-  return HEX_SHA.test(s);
-}
-
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 4;
-        i++;
-      } else n += 3;
-    } else n += 3;
-  }
-  return n;
-}
-
-/** Approximation of `check_refname_format("refs/bisect/<term>")` plus git's term rules. */
-function termProblem(term: string, role: 'old' | 'new'): string | null {
-  if (term === '') return 'empty term';
-  // eslint-disable-next-line no-control-regex
-  if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(term) || term.includes('..') || term.includes('@{') ||
-      term.startsWith('.') || term.startsWith('/') || term.endsWith('/') || term.endsWith('.') ||
-      term.endsWith('.lock') || term.includes('//') || term === '@' || term.startsWith('-')) {
-    return `'${term}' is not a valid term`;
-  }
-  if (RESERVED_TERMS.has(term)) return `can't use the builtin command '${term}' as a term`;
-  if (role === 'old' && (term === 'bad' || term === 'new')) return `can't change the meaning of the term '${term}'`;
-  if (role === 'new' && (term === 'good' || term === 'old')) return `can't change the meaning of the term '${term}'`;
-  return null;
-}
-
-/**
- * Split a shell-ish argument string: single quotes (literal), double quotes (with \" \\ \$ \`),
- * backslash escapes outside quotes. Covers git's sq_quote output (`'it'\''s'`, `'\!'`).
- * Returns null on an unterminated quote.
- */
-export function splitShellWords(s: string): string[] | null {
-  const out: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    if (c === ' ' || c === '\t') {
-      if (inWord) {
-        out.push(cur);
-        cur = '';
-        inWord = false;
-      }
-      i++;
-    } else if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) return null;
-      cur += s.slice(i + 1, end);
-      inWord = true;
-      i = end + 1;
-    } else if (c === '"') {
-      inWord = true;
-      i++;
-      let closed = false;
-      while (i < s.length) {
-        const d = s[i]!;
-        if (d === '"') {
-          closed = true;
-          i++;
-          break;
-        }
-        if (d === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1]!)) {
-          cur += s[i + 1]!;
-          i += 2;
-        } else {
-          cur += d;
-          i++;
-        }
-      }
-      if (!closed) return null;
-    } else if (c === '\\') {
-      inWord = true;
-      if (i + 1 < s.length) cur += s[i + 1]!;
-      i += 2;
-    } else {
-      cur += c;
-      inWord = true;
-      i++;
-    }
-  }
-  if (inWord) out.push(cur);
-  return out;
-}
-
-/** git's sq_quote: wrap in single quotes, `'` -> `'\''`, `!` -> `'\!'`. */
-export function sqQuote(arg: string): string {
-  return `'${arg.replace(/'/g, "'\\''").replace(/!/g, "'\\!'")}'`;
-}
 
 interface MarkComment {
   line: number;
@@ -232,7 +87,7 @@ const MARK_COMMENT_RE = /^([^\s:[\]]+):\s*\[([0-9a-fA-F]+)\](?:\s(.*))?$/;
 const PROMPT_RE = /^(?:\$|#|%|>)\s*git\s+bisect\s+log\s*$/;
 
 export function parseBisectLog(text: string): ParsedBisectLog {
-  if (text.length > MAX_LOG_BYTES || utf8Length(text) > MAX_LOG_BYTES) {
+  if (text.length > MAX_LOG_BYTES || Buffer.byteLength(text, 'utf8') > MAX_LOG_BYTES) {
     throw new BisectLogParseError(1, `a log of at most ${MAX_LOG_BYTES} bytes`, 'log too large');
   }
   // Count lines before splitting anything big.
@@ -359,7 +214,7 @@ export function parseBisectLog(text: string): ParsedBisectLog {
       else if (cmd === terms.new) verdict = 'bad';
       else {
         throw new BisectLogParseError(lineNo, `a \`git bisect <${termAlternatives(terms)}> <sha>\` line`,
-          RESERVED_TERMS.has(cmd) || cmd === ''
+          isReservedTerm(cmd) || cmd === ''
             ? `\`git bisect ${cmd}\` is not recorded in bisect logs`
             : `'${truncate(cmd)}' is not a term of this ${terms.new}/${terms.old} bisect`);
       }
@@ -458,56 +313,4 @@ function parseStartArgs(lineNo: number, argText: string): {
     terms,
     start: { bad: revs[0] ?? null, good: revs.slice(1), paths, firstParent, noCheckout },
   };
-}
-
-/**
- * Re-emit a log in git's own format that `git bisect replay` accepts. Start revs are written
- * as the shas git logged for them when known (refs like `HEAD~3` could move), start
- * arguments are sq-quoted, and each skipped sha gets its own line. The result is written
- * in git 2.39 spelling (`# first bad commit:`).
- */
-export function formatBisectLog(p: ParsedBisectLog): string {
-  const out: string[] = [];
-  const { terms, start } = p;
-  const resolved = (verdict: 'good' | 'bad', rev: string, nth: number): BisectStartRev | undefined => {
-    const r = (p.startRevs ?? []).filter((x) => x.verdict === verdict)[nth];
-    return r && r.rev === rev ? r : undefined;
-  };
-
-  const args: string[] = [];
-  if (terms.old !== 'good' || terms.new !== 'bad') args.push('--term-old', terms.old, '--term-new', terms.new);
-  if (start.firstParent) args.push('--first-parent');
-  if (start.noCheckout) args.push('--no-checkout');
-  const extraMarks: string[] = [];
-  if (start.bad !== null) {
-    const r = resolved('bad', start.bad, 0);
-    if (r?.sha) out.push(`# ${terms.new}: [${r.sha}] ${r.subject ?? ''}`.trimEnd());
-    args.push(r?.sha ?? start.bad);
-    start.good.forEach((g, i) => {
-      const rg = resolved('good', g, i);
-      if (rg?.sha) out.push(`# ${terms.old}: [${rg.sha}] ${rg.subject ?? ''}`.trimEnd());
-      args.push(rg?.sha ?? g);
-    });
-  } else {
-    // `git bisect start` cannot take good revs without a bad one: mark them afterwards.
-    start.good.forEach((g, i) => extraMarks.push(`git bisect ${terms.old} ${resolved('good', g, i)?.sha ?? g}`));
-  }
-  if (start.paths.length > 0) args.push('--', ...start.paths);
-  out.push(args.length > 0 ? `git bisect start ${args.map(sqQuote).join(' ')}` : 'git bisect start');
-  out.push(...extraMarks);
-
-  for (const m of p.marks) {
-    const term = m.verdict === 'skip' ? 'skip' : m.verdict === 'good' ? terms.old : terms.new;
-    if (m.subject !== null) out.push(`# ${term}: [${m.sha}] ${m.subject}`.trimEnd());
-    out.push(`git bisect ${term} ${m.sha}`);
-  }
-
-  const r = p.result;
-  if (r?.kind === 'culprit') {
-    out.push(`# first ${terms.new} commit: [${r.sha}] ${r.subject ?? ''}`.trimEnd());
-  } else if (r?.kind === 'candidates') {
-    out.push('# only skipped commits left to test');
-    for (const sha of r.shas) out.push(`# possible first ${terms.new} commit: [${sha}]`);
-  }
-  return `${out.join('\n')}\n`;
 }

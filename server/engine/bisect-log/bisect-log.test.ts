@@ -13,7 +13,7 @@ import {
   splitShellWords,
   sqQuote,
   type ParsedBisectLog,
-} from './log-parser';
+} from '.';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const SEED_ARTICLE = '/work/shared/seed/bisecting-the-linux-kernel-with-nixos.txt';
