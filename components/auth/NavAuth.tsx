@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useTRPC } from '@/lib/trpc';
 import { SignOutButton } from './SignOutButton';
 
-/** Token settings and sign-out for a signed-in user; a sign-in link otherwise. */
+/** Token and notification settings, and sign-out for a signed-in user; a sign-in link otherwise. */
 export function NavAuth() {
   const trpc = useTRPC();
   const status = useQuery(trpc.auth.status.queryOptions());
@@ -13,6 +13,7 @@ export function NavAuth() {
   return (
     <span className="nav-auth">
       <Link href="/settings/tokens">API tokens</Link>
+      <Link href="/settings/notifications">Notifications</Link>
       {status.data.via === 'session' && <SignOutButton />}
     </span>
   );

@@ -15,6 +15,7 @@ import type { SessionDetailView } from './types';
 import { ImportedNote } from './ImportedNote';
 import { SessionReadOnlyContext } from './mode';
 import { SessionActions } from './SessionActions';
+import { SessionNotifier } from '@/components/notifications/SessionNotifier';
 import { useSessionKeys } from './use-session-keys';
 import { useSessionLive, type SessionSource } from './use-session-live';
 
@@ -52,6 +53,7 @@ export function SessionView(props: SessionViewProps) {
     <div className="session-view" data-testid="session-view" data-status={d.session.status} data-readonly={readOnly || undefined}>
       <SessionHeader detail={d} readOnly={readOnly} />
       {!readOnly && source.kind === 'owner' && <SessionActions sessionId={source.id} detail={d} />}
+      {!readOnly && source.kind === 'owner' && <SessionNotifier session={d.session} />}
       {d.session.origin === 'import' && <ImportedNote detail={d} />}
       {d.session.status === 'running' && connection !== 'pending' && (
         <p className="muted" data-testid="connection">
