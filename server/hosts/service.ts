@@ -15,7 +15,7 @@ import {
 } from '../../db/queries/hosts';
 import type { Host, HostKey, HostKeyPolicy } from '../../db/schema';
 import { HostExecutor } from '../engine/executors/host';
-import { probe } from '../engine/executors/ssh';
+import { probe } from './probe';
 import { connectSsh, type PinnedKey, type SshTarget } from '../engine/ssh/connection';
 import { claimFirstContact } from '../engine/ssh/first-contact';
 import { fingerprintSha256 } from '../engine/ssh/known-hosts';

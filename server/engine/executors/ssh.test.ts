@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandSpec, ExecEvent, ExitStatus } from '../types';
@@ -10,7 +9,7 @@ import { connectSsh, type SshTarget } from '../ssh/connection';
 import { SshError } from '../ssh/errors';
 import { startSshd, startTcpProxy, type TcpProxy, type TestHost } from '../testing/sshd';
 import { testTarget } from '../testing/test-hosts';
-import { probe, SshExecutor } from './ssh';
+import { SshExecutor } from './ssh';
 
 const execFileP = promisify(execFile);
 
@@ -276,19 +275,5 @@ describe('SshExecutor', () => {
     ac.abort();
     const r = await collect(executor(), { argv: ['true'] }, ac.signal);
     expect(r.status).toEqual({ kind: 'cancelled' });
-  });
-});
-
-describe('probe', () => {
-  it('reports fingerprint, kernel and time', async () => {
-    const r = await probe(target());
-    expect(r).toMatchObject({ ok: true, fingerprint: host.fingerprint, kernel: os.release() });
-    expect(r.ms).toBeGreaterThanOrEqual(0);
-  });
-
-  it('returns the fingerprint of an unknown host so the UI can offer to pin it', async () => {
-    const r = await probe(target({ pinnedKeys: [] }));
-    expect(r).toMatchObject({ ok: false, code: 'HOST_KEY_UNKNOWN', fingerprint: host.fingerprint, kernel: null });
-    expect(r.error).toContain(host.fingerprint);
   });
 });

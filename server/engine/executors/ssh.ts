@@ -1,27 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type { ClientChannel } from 'ssh2';
-import {
-  type CommandSpec,
-  type DedicatedConnectionOptions,
-  type ExecEvent,
-  type Executor,
-  type ExitStatus,
-  InfraError,
-  type OutputStream,
-} from '../types';
+import { type CommandSpec, type DedicatedConnectionOptions, type ExecEvent, type Executor, InfraError } from '../types';
 import { connectSsh, type PinnedKey, type SshConnection, type SshTarget } from '../ssh/connection';
-import { SshError, isSshError, type SshErrorCode } from '../ssh/errors';
-import { LineSplitter } from '../util/line-splitter';
+import { isSshError } from '../ssh/errors';
+import { buildReapCommand, buildRemoteCommand, type ProcessGroupInfo } from '../ssh/remote-command';
 import { releaseLease, writeRemoteLease, type RemoteLease } from './leases';
-import {
-  buildKillCommand,
-  buildRemoteCommand,
-  cwdFailedMarker,
-  envFailedMarker,
-  parseProcessGroupLine,
-  type ProcessGroupInfo,
-} from '../ssh/remote-command';
+import { RemoteRun } from './remote-run';
 
 /**
  * Runs commands on a remote host over one reused SSH connection (reconnected
@@ -37,18 +22,6 @@ import {
  * - a missing remote `cwd` throws InfraError; connect failures throw SshError.
  * - stopping iteration early (break / return) kills the remote command too.
  */
-
-/** Lines per output event at most. */
-const MAX_BATCH_LINES = 1000;
-/** Above this many queued characters the channel is paused (backpressure to the remote). */
-const HIGH_WATER_CHARS = 1 << 20;
-const LOW_WATER_CHARS = 256 << 10;
-/** How long to wait for the process-group line before giving up on killing. */
-const PGID_WAIT_MS = 5_000;
-/** How long the kill command and the killed command's channel may take to finish. */
-const KILL_SETTLE_MS = 10_000;
-/** setTimeout's maximum delay; longer timeouts would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SshExecutorOptions {
   /** Executor name; default `ssh:HOST`. */
@@ -168,13 +141,16 @@ export class SshExecutor implements Executor {
             reported = true;
           }
         : undefined;
-    const run = new RemoteRun(opened.conn, opened.channel, nonce, cmd.timeoutMs, signal, { cwd: cmd.cwd, hasEnv: remote.stdin !== '' }, onGroup);
+    const run = new RemoteRun(opened.conn, opened.channel, {
+      nonce,
+      timeoutMs: cmd.timeoutMs,
+      signal,
+      cwd: cmd.cwd,
+      hasEnv: remote.stdin !== '',
+      ...(onGroup ? { onGroup } : {}),
+    });
     try {
-      for (;;) {
-        const event = await run.next();
-        if (!event) return;
-        yield event;
-      }
+      yield* run.events();
     } finally {
       await run.dispose();
       if (lease) releaseLease(lease);
@@ -188,10 +164,14 @@ export class SshExecutor implements Executor {
    * may have rebooted and reused the pid).
    */
   async reapGroup(lease: RemoteLease, sessionId: string): Promise<boolean> {
-    if (!Number.isInteger(lease.pgid) || lease.pgid <= 1 || !/^[0-9a-zA-Z-]+$/.test(sessionId)) return false;
+    let command: string;
+    try {
+      command = buildReapCommand(lease.pgid, sessionId);
+    } catch {
+      return false; // a pgid ≤ 1 or a session id no session of ours has: nothing of ours to reap
+    }
     const conn = await this.connection();
-    const script = `if tr '\\0' '\\n' < /proc/${lease.pgid}/environ 2>/dev/null | grep -qx 'BISECT_SESSION=${sessionId}'; then kill -s KILL -- -${lease.pgid} 2>/dev/null; echo reaped; fi; exit 0`;
-    const channel = await conn.exec(script);
+    const channel = await conn.exec(command);
     let out = '';
     await new Promise<void>((resolve) => {
       channel.on('data', (d: Buffer) => (out += d.toString()));
@@ -239,341 +219,4 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
       },
     );
   });
-}
-
-/** One remote command: turns channel events into a pull-based queue of ExecEvents. */
-class RemoteRun {
-  private readonly queue: ExecEvent[] = [];
-  private queuedChars = 0;
-  private paused = false;
-  private wake: (() => void) | undefined;
-  private failure: Error | undefined;
-  private finished = false; // exit event queued (or failure set)
-  private channelClosed = false;
-  private readonly splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
-  private group: ProcessGroupInfo | undefined;
-  private groupWaiters: Array<() => void> = [];
-  /** Why the wrapper could not start the command (its marker line was seen), if it could not. */
-  private setupFailed: 'cwd' | 'env' | undefined;
-  private exitCode: number | null = null;
-  private exitSignal: string | null = null;
-  private ending: { kind: 'timedOut'; afterMs: number } | { kind: 'cancelled' } | undefined;
-  private killing: Promise<void> | undefined;
-  private readonly started = Date.now();
-  private readonly timer: NodeJS.Timeout;
-  /** Called once the run ends either way (exit queued or failure). */
-  private settledWaiters: Array<() => void> = [];
-  private readonly offLost: () => void;
-  private readonly onAbort = () => this.terminate({ kind: 'cancelled' });
-
-  constructor(
-    private readonly conn: SshConnection,
-    private readonly channel: ClientChannel,
-    private readonly nonce: string,
-    timeoutMs: number,
-    private readonly signal: AbortSignal,
-    private readonly setup: { cwd: string | undefined; hasEnv: boolean },
-    /** Told the remote process group as soon as it is known (for crash-recovery leases). */
-    private readonly onGroup?: (info: ProcessGroupInfo) => void,
-  ) {
-    channel.on('data', (chunk: Buffer) => this.output('stdout', chunk));
-    channel.stderr.on('data', (chunk: Buffer) => this.output('stderr', chunk));
-    channel.on('exit', (code: number | null, sig?: string) => {
-      if (typeof code === 'number') this.exitCode = code;
-      else if (sig) this.exitSignal = sig.startsWith('SIG') ? sig : `SIG${sig}`;
-    });
-    channel.on('error', () => {
-      /* surfaced through close / connection loss */
-    });
-    channel.on('close', () => this.closed());
-    this.offLost = conn.onLost((err) => this.fail(err));
-    this.timer = setTimeout(
-      () => this.terminate({ kind: 'timedOut', afterMs: Date.now() - this.started }),
-      Math.min(Math.max(timeoutMs, 0), MAX_TIMER_MS),
-    );
-    signal.addEventListener('abort', this.onAbort, { once: true });
-    if (signal.aborted) this.onAbort();
-  }
-
-  /** Next event, or null after the exit event. Throws after the queued output if the run failed. */
-  async next(): Promise<ExecEvent | null> {
-    for (;;) {
-      const event = this.queue.shift();
-      if (event) {
-        if (event.type === 'output') this.queuedChars -= charsOf(event.lines);
-        if (this.paused && this.queuedChars < LOW_WATER_CHARS) {
-          this.paused = false;
-          this.channel.resume();
-          this.channel.stderr.resume();
-        }
-        return event;
-      }
-      if (this.failure) throw this.failure;
-      if (this.finished) return null;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  /** Stops timers and listeners; kills the remote command if iteration stopped while it still runs. */
-  async dispose(): Promise<void> {
-    if (!this.channelClosed && !this.failure && this.conn.alive) {
-      this.terminate({ kind: 'cancelled' });
-    }
-    if (this.killing) await this.killing;
-    this.cleanup();
-  }
-
-  private cleanup(): void {
-    for (const w of this.settledWaiters.splice(0)) w();
-    clearTimeout(this.timer);
-    this.signal.removeEventListener('abort', this.onAbort);
-    this.offLost();
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-
-  private output(stream: OutputStream, chunk: Buffer): void {
-    let lines = this.splitters[stream].push(chunk);
-    if (stream === 'stderr') lines = this.filterMarkers(lines);
-    this.enqueueLines(stream, lines);
-  }
-
-  /** Strips our marker lines from stderr; lines before them (login scripts) pass through. */
-  private filterMarkers(lines: string[]): string[] {
-    if (this.group && this.setup.cwd === undefined && !this.setup.hasEnv) return lines;
-    const cwdMarker = cwdFailedMarker(this.nonce);
-    const envMarker = envFailedMarker(this.nonce);
-    return lines.filter((line) => {
-      if (!this.group) {
-        const info = parseProcessGroupLine(line, this.nonce);
-        if (info) {
-          this.group = info;
-          this.onGroup?.(info);
-          for (const w of this.groupWaiters.splice(0)) w();
-          return false;
-        }
-      }
-      if (line === cwdMarker || line === envMarker) {
-        this.setupFailed = line === cwdMarker ? 'cwd' : 'env';
-        return false;
-      }
-      return true;
-    });
-  }
-
-  private enqueueLines(stream: OutputStream, lines: string[]): void {
-    if (lines.length === 0 || this.finished) return;
-    for (let i = 0; i < lines.length; ) {
-      const last = this.queue[this.queue.length - 1];
-      if (last?.type === 'output' && last.stream === stream && last.lines.length < MAX_BATCH_LINES) {
-        const take = lines.slice(i, i + (MAX_BATCH_LINES - last.lines.length));
-        last.lines.push(...take);
-        this.queuedChars += charsOf(take);
-        i += take.length;
-      } else {
-        const take = lines.slice(i, i + MAX_BATCH_LINES);
-        this.queue.push({ type: 'output', stream, lines: take });
-        this.queuedChars += charsOf(take);
-        i += take.length;
-      }
-    }
-    if (!this.paused && this.queuedChars > HIGH_WATER_CHARS) {
-      this.paused = true;
-      this.channel.pause();
-      this.channel.stderr.pause();
-    }
-    this.notify();
-  }
-
-  private closed(): void {
-    if (this.channelClosed) return;
-    this.channelClosed = true;
-    clearTimeout(this.timer);
-    this.enqueueLines('stdout', this.splitters.stdout.flush());
-    this.enqueueLines('stderr', this.filterMarkers(this.splitters.stderr.flush()));
-    if (this.finished) return;
-    if (this.setupFailed === 'cwd') {
-      this.fail(new InfraError(`remote working directory ${this.setup.cwd ?? ''} does not exist or is not accessible`));
-      return;
-    }
-    if (this.setupFailed === 'env') {
-      this.fail(
-        new InfraError(
-          'the remote shell could not take the environment sent to it on stdin: is `dd` missing, does a login script (.bashrc) read stdin, or was the connection cut?',
-        ),
-      );
-      return;
-    }
-    const status = this.status();
-    if (!status) {
-      // Closed without an exit status: the connection died under us.
-      this.fail(
-        this.conn.lostError ??
-          new SshError('CONNECTION_LOST', 'the remote command ended without an exit status (connection lost?)'),
-      );
-      return;
-    }
-    this.finish(status);
-  }
-
-  private status(): ExitStatus | null {
-    if (this.ending) return this.ending;
-    if (this.exitSignal) return { kind: 'signaled', signal: this.exitSignal };
-    if (this.exitCode !== null) return { kind: 'exited', code: this.exitCode };
-    return null;
-  }
-
-  private finish(status: ExitStatus): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.queue.push({ type: 'exit', status });
-    this.cleanup();
-    this.notify();
-  }
-
-  private fail(err: Error): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.failure = err;
-    this.cleanup();
-    this.notify();
-  }
-
-  /** Timeout or abort: kill the remote process group, then report `status` once the channel closes. */
-  private terminate(status: { kind: 'timedOut'; afterMs: number } | { kind: 'cancelled' }): void {
-    if (this.ending || this.finished || this.channelClosed) return;
-    if (this.exitCode !== null || this.exitSignal !== null) return; // already exited, close is on its way
-    this.ending = status;
-    clearTimeout(this.timer);
-    this.killing = this.killRemote();
-  }
-
-  private async killRemote(): Promise<void> {
-    const group = await this.waitForGroup();
-    if (group && this.conn.alive) {
-      try {
-        const killer = await this.conn.exec(buildKillCommand(group));
-        await settleWithin(
-          new Promise<void>((resolve) => {
-            killer.on('close', () => resolve());
-            killer.resume();
-            killer.stderr.resume();
-          }),
-          KILL_SETTLE_MS,
-        );
-      } catch {
-        /* connection lost: reported through onLost */
-      }
-    }
-    if (this.channelClosed || this.failure) return;
-    // Wait for the killed command's channel to close; if it does not, close it ourselves.
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        try {
-          this.channel.close();
-        } catch {
-          /* ignore */
-        }
-        this.closed();
-      }, KILL_SETTLE_MS);
-      this.settledWaiters.push(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
-  }
-
-  private waitForGroup(): Promise<ProcessGroupInfo | undefined> {
-    if (this.group || this.channelClosed) return Promise.resolve(this.group);
-    return new Promise((resolve) => {
-      const t = setTimeout(() => resolve(this.group), PGID_WAIT_MS);
-      this.groupWaiters.push(() => {
-        clearTimeout(t);
-        resolve(this.group);
-      });
-    });
-  }
-}
-
-function charsOf(lines: readonly string[]): number {
-  let n = 0;
-  for (const l of lines) n += l.length + 1;
-  return n;
-}
-
-function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    void promise.finally(() => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
-
-/** Result of "test connection". `fingerprint` is set whenever the server's key was seen (also on host key errors). */
-export interface ProbeResult {
-  ok: boolean;
-  fingerprint: string | null;
-  /** `uname -r` of the host. */
-  kernel: string | null;
-  /** Wall time of connect + command, in milliseconds. */
-  ms: number;
-  error?: string;
-  code?: SshErrorCode;
-  /** For HOST_KEY_CHANGED: the fingerprints known for the host. */
-  expectedFingerprints?: string[];
-}
-
-/** Connects, runs `uname -r`, disconnects. Never throws. */
-export async function probe(target: SshTarget, options: { timeoutMs?: number } = {}): Promise<ProbeResult> {
-  const started = performance.now();
-  const ms = () => Math.round(performance.now() - started);
-  let conn: SshConnection | undefined;
-  try {
-    conn = await connectSsh(target);
-    const channel = await conn.exec('uname -r');
-    const chunks: Buffer[] = [];
-    let code: number | null = null;
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(
-        () => reject(new SshError('TIMEOUT', 'uname -r did not finish in time')),
-        options.timeoutMs ?? 15_000,
-      );
-      const off = (conn as SshConnection).onLost((err) => {
-        clearTimeout(t);
-        reject(err);
-      });
-      channel.on('data', (c: Buffer) => chunks.push(c));
-      channel.stderr.resume();
-      channel.on('exit', (c: number | null) => (code = c));
-      channel.on('close', () => {
-        clearTimeout(t);
-        off();
-        resolve();
-      });
-    });
-    if (code !== 0) throw new InfraError(`uname -r failed on the host (exit ${String(code)})`);
-    return { ok: true, fingerprint: conn.fingerprint, kernel: Buffer.concat(chunks).toString('utf8').trim(), ms: ms() };
-  } catch (err) {
-    const e = err as Error;
-    const result: ProbeResult = {
-      ok: false,
-      fingerprint: err instanceof SshError ? (err.fingerprint ?? conn?.fingerprint ?? null) : (conn?.fingerprint ?? null),
-      kernel: null,
-      ms: ms(),
-      error: e.message,
-    };
-    if (err instanceof SshError) {
-      result.code = err.code;
-      if (err.expectedFingerprints) result.expectedFingerprints = err.expectedFingerprints;
-    }
-    return result;
-  } finally {
-    conn?.close();
-  }
 }

@@ -1,10 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recipeSchema } from '../recipe';
-import { buildKillCommand, buildRemoteCommand, parseProcessGroupLine, pgidMarker } from './remote-command';
+import { buildKillCommand, buildReapCommand, buildRemoteCommand, parseProcessGroupLine, pgidMarker } from './remote-command';
 
 const nonce = 'abc123';
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'remote-cmd-'));
@@ -92,5 +92,23 @@ describe('process group marker and kill command', () => {
 
   it('the kill command works in dash', () => {
     expect(execFileSync('/bin/sh', ['-c', buildKillCommand({ pgid: 999_999, sid: 999_999 })]).toString()).toBe('');
+  });
+});
+
+describe('reap command', () => {
+  it("kills a group only while its leader carries the session's environment", async () => {
+    const child = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: { PATH: '/usr/bin:/bin', BISECT_SESSION: 'sess-1' } as Record<string, string> as NodeJS.ProcessEnv });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const pgid = child.pid as number;
+    expect(execFileSync('/bin/sh', ['-c', buildReapCommand(pgid, 'sess-2')]).toString()).toBe('');
+    expect(child.exitCode).toBeNull();
+    expect(execFileSync('/bin/sh', ['-c', buildReapCommand(pgid, 'sess-1')]).toString()).toBe('reaped\n');
+    await exited;
+    expect(child.signalCode).toBe('SIGKILL');
+  });
+
+  it('refuses groups ≤ 1 and session ids that could break out of the script', () => {
+    expect(() => buildReapCommand(1, 'sess')).toThrow();
+    expect(() => buildReapCommand(50, "x'; reboot; '")).toThrow();
   });
 });

@@ -126,3 +126,18 @@ export function buildKillCommand(info: ProcessGroupInfo): string {
   const killSession = info.sid === info.pgid ? `; pkill -KILL -s ${info.sid} 2>/dev/null` : '';
   return `${killGroup}${killSession}; exit 0`;
 }
+
+/**
+ * Command that SIGKILLs process group `pgid` only if its leader still carries
+ * `BISECT_SESSION=sessionId` in its environment (a rebooted host may have
+ * reused the pid), and then prints `reaped`. Always exits 0. Throws for a
+ * pgid ≤ 1 or a session id that is not [0-9a-zA-Z-]+: both go into the script.
+ */
+export function buildReapCommand(pgid: number, sessionId: string): string {
+  if (!Number.isInteger(pgid) || pgid <= 1) throw new Error('refusing to reap process group ≤ 1');
+  if (!/^[0-9a-zA-Z-]+$/.test(sessionId)) throw new Error('session ids are [0-9a-zA-Z-]+');
+  return (
+    `if tr '\\0' '\\n' < /proc/${pgid}/environ 2>/dev/null | grep -qx 'BISECT_SESSION=${sessionId}'; ` +
+    `then kill -s KILL -- -${pgid} 2>/dev/null; echo reaped; fi; exit 0`
+  );
+}
