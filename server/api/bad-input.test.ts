@@ -141,6 +141,8 @@ function validInput(proc: string): Record<string, unknown> | null {
     'shares.revoke': { id: uuid },
     'shares.view': { token: shareToken },
     'shares.events': { token: shareToken, lastEventId: '0' },
+    'webhooks.create': { url: 'http://127.0.0.1:9/hook', events: ['done'], secret: 'bad-input-secret-0123' },
+    'webhooks.update': { id: uuid, url: 'http://127.0.0.1:9/hook' },
   };
   return table[proc] ?? null;
 }
