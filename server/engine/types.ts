@@ -1,5 +1,4 @@
 import type { RemoteLease } from './executors/leases';
-import type { SshConnection } from './ssh/connection';
 
 /**
  * Core types of the bisect engine. The engine imports nothing from next, @trpc,
@@ -87,6 +86,16 @@ export interface DedicatedConnectionOptions {
   keepaliveCountMax?: number;
 }
 
+/**
+ * A connection an executor opened for one caller, who closes it. The core
+ * needs no more of it; what else it offers belongs to the transport (SSH
+ * executors return ssh/connection.ts's SshConnection: see
+ * `opensSshConnections` in executors/ssh.ts, which the transfer phase uses).
+ */
+export interface DedicatedConnection {
+  close(): void;
+}
+
 /** Runs a command somewhere (locally, over SSH) and streams its output. */
 export interface Executor {
   readonly name: string;
@@ -96,7 +105,7 @@ export interface Executor {
    * bytes on its socket are theirs alone and tearing down a stalled copy does
    * not cut other commands off.
    */
-  openConnection?(options: DedicatedConnectionOptions): Promise<SshConnection>;
+  openConnection?(options: DedicatedConnectionOptions): Promise<DedicatedConnection>;
   /** Present on executors of remote hosts. */
   readonly remote?: RemoteHostControl;
   /**

@@ -202,6 +202,16 @@ export class SshExecutor implements Executor {
   }
 }
 
+/** An executor whose dedicated connections are SSH connections (SSH hosts, the demo guest). */
+export interface OpensSshConnections extends Executor {
+  openConnection(options: DedicatedConnectionOptions): Promise<SshConnection>;
+}
+
+/** Whether `e` offers dedicated connections: only SSH executors do (the contract of `Executor.openConnection`). */
+export function opensSshConnections(e: Executor): e is OpensSshConnections {
+  return typeof e.openConnection === 'function';
+}
+
 /** Resolves to the promise's value, or null as soon as `signal` aborts (the promise keeps running). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
   if (signal.aborted) return Promise.resolve(null);

@@ -4,6 +4,7 @@ import type { ClientChannel } from 'ssh2';
 import type { EngineEvent } from '../events';
 import type { TransferPhaseSpec } from '../recipe';
 import type { SshConnection } from '../ssh/connection';
+import { opensSshConnections } from '../executors/ssh';
 import { quotePosix } from '../ssh/shell-quote';
 import { type ExecEvent, type ExitStatus, type PhaseOutcome, UserInputError } from '../types';
 import type { PhaseContext } from './context';
@@ -61,7 +62,7 @@ function failureOutcome(onFailure: TransferPhaseSpec['onFailure']): PhaseOutcome
  */
 export async function* runTransferPhase(phase: TransferPhaseSpec, ctx: PhaseContext): AsyncGenerator<ExecEvent, void, undefined> {
   const executor = ctx.executor;
-  if (!executor.openConnection) {
+  if (!opensSshConnections(executor)) {
     throw new UserInputError(`transfer phase "${phase.name}" copies over SSH, and "${phase.on}" is not an SSH host`, 'recipe');
   }
   const payload = await openPayload(phase, ctx.worktree);
