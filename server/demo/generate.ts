@@ -6,13 +6,14 @@
  * guest image to the in-process simulated guest, see guest.ts) takes ~11-13
  * steps and well under a minute.
  *
- * Generation goes through `git fast-import` (see engine/testing/repo.ts) and
+ * Generation goes through `git fast-import` (see engine/repo-gen/generate.ts) and
  * takes about a second. It is deterministic: same shas every time.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { generateRepo, git, planHistory, type CommitInfo } from '../engine/testing/repo';
+import { runGit } from '../engine/bisect/git';
+import { generateRepo, planHistory, type CommitInfo } from '../engine/repo-gen/generate';
 import {
   BODIES,
   BROKEN_FILE,
@@ -192,8 +193,8 @@ async function readMeta(dir: string): Promise<Meta | null> {
   try {
     const meta = JSON.parse(await readFile(join(dir, '.git', META_FILE), 'utf8')) as Meta;
     if (meta.format !== DEMO_FORMAT) return null;
-    const tip = await git(dir, ['rev-parse', '-q', '--verify', 'refs/tags/v5.15^{commit}']);
-    const base = await git(dir, ['rev-parse', '-q', '--verify', 'refs/tags/v5.10^{commit}']);
+    const tip = await runGit(dir, ['rev-parse', '-q', '--verify', 'refs/tags/v5.15^{commit}']);
+    const base = await runGit(dir, ['rev-parse', '-q', '--verify', 'refs/tags/v5.10^{commit}']);
     if (tip.stdout.trim() !== meta.badSha || base.stdout.trim() !== meta.goodSha) return null;
     return meta;
   } catch {

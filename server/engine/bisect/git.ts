@@ -14,9 +14,10 @@ export interface GitResult {
 /**
  * Runs the real `git` binary with an argument array (never a shell string).
  * LC_ALL=C keeps messages in one language; prompts are disabled. Its environment
- * is the allowlisted one of local commands (child-env.ts).
+ * is the allowlisted one of local commands (child-env.ts), plus `extraEnv`
+ * (which cannot override git's fixed settings).
  */
-export function runGit(cwd: string, args: string[], input?: string): Promise<GitResult> {
+export function runGit(cwd: string, args: string[], input?: string, extraEnv?: Readonly<Record<string, string>>): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -24,7 +25,7 @@ export function runGit(cwd: string, args: string[], input?: string): Promise<Git
       {
         cwd,
         maxBuffer: 256 * 1024 * 1024,
-        env: childEnvironment(inheritedEnvironment(), GIT_ENV),
+        env: childEnvironment(inheritedEnvironment(), { ...extraEnv, ...GIT_ENV }),
       },
       (error, stdout, stderr) => {
         if (error && typeof (error as NodeJS.ErrnoException).code === 'string') {

@@ -12,18 +12,9 @@ import { createExactStrategy } from './exact';
 import { DagIndex } from './graph';
 import { OUTSIDE } from './types';
 import type { Outcome, RangeGraph, Strategy, StrategyResult } from './types';
+import { mulberry32 } from '../util/rng';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 function fmix32(x: number): number {
   let h = x >>> 0;
