@@ -13,6 +13,7 @@ import { RangeIndex } from './range';
 import { GitRepo } from './repo';
 import { describeError, INTERRUPT, sleep, type BisectDeps, type BisectSessionOptions, type RunOutcome } from './session';
 import { ANSWERED, MOOT, runJob, type JobContext, type JobEnd, type JobSpec, type Slot, type StopReason } from './slot-job';
+import { verifyResult } from './verify';
 import { impliedMarks, outcomeOf, RangeDag, replayOrder, runCountComments, strategyView, suspectRuns } from './strategy-view';
 
 export interface SlotBisectOptions extends BisectSessionOptions {
@@ -424,8 +425,37 @@ class SlotRun {
     } else if (log.state?.kind !== 'culprit') {
       await this.log('warn', `git's replay of the marks does not end on a single commit; the answer is the strategy's`);
     }
-    const result: BisectResult = { kind: 'culprit', commit: await this.repo.commitDetail(culprit), ...(this.isBayes ? { probability } : {}) };
+    const found: BisectResult = { kind: 'culprit', commit: await this.repo.commitDetail(culprit), ...(this.isBayes ? { probability } : {}) };
+    const result = await this.verify(found);
+    if (result === 'interrupted') return 'interrupted';
     return this.finish('done', result, null, log.text);
+  }
+
+  /** Verifies a culprit on slot 1 (recipe `verify`; default on in exact mode, off in flaky mode): see verify.ts. */
+  private async verify(result: BisectResult): Promise<BisectResult | 'interrupted'> {
+    if (!(this.o.recipe.verify ?? !this.isBayes)) return result;
+    const slot = this.slots[0] as Slot;
+    return verifyResult(
+      {
+        sessionId: this.o.sessionId,
+        repoDir: this.o.request.repoPath,
+        scratchDir: this.o.scratchDir,
+        terms: this.o.request.terms,
+        recipe: this.o.recipe,
+        sink: this.sink,
+        executorFor: this.deps.executorFor,
+        signal: this.deps.signal,
+        hostLock: this.deps.hostLock,
+        bisection: slot.bisection,
+        hosts: slot.hosts,
+        sharedHosts: sharedHosts(this.o.slots),
+        nextStep: () => this.step++,
+        commitInfo: (sha) => this.commitInfo(sha),
+        position: (sha) => this.range.position(sha),
+      },
+      result,
+      this.o.request.badSha,
+    );
   }
 
   /** The verdicts of bisect steps, first verdict per commit (git refuses to mark a commit twice). */

@@ -11,6 +11,7 @@ import { GitRepo } from './repo';
 import { runStep } from './step';
 import type { ValidatedBisect } from './validate';
 import type { StepDecision } from './verdict';
+import { verifyResult } from './verify';
 
 /** What was already decided when a session is resumed (the DB is the source of truth). */
 export interface BisectHistory {
@@ -162,7 +163,12 @@ class SessionRun {
         }
         state = next;
       }
-      return await this.finish('done', await this.describeResult(state), null);
+      const result = await this.verify(await this.describeResult(state));
+      if (result === 'interrupted') {
+        keepWorktree = true;
+        return 'interrupted';
+      }
+      return await this.finish('done', result, null);
     } catch (error) {
       return await this.finish(this.deps.signal.aborted ? 'cancelled' : 'failed', null, describeError(error));
     } finally {
@@ -360,6 +366,30 @@ class SessionRun {
     if (state.kind === 'culprit') return { kind: 'culprit', commit: await this.repo.commitDetail(state.sha) };
     if (state.kind === 'candidates') return { kind: 'candidates', commits: await this.repo.commitInfos(state.shas) };
     throw new Error('bisect has not ended');
+  }
+
+  /** Verifies a culprit (recipe `verify`, default on in exact mode): see verify.ts. */
+  private async verify(result: BisectResult): Promise<BisectResult | 'interrupted'> {
+    if (this.o.recipe.verify === false) return result;
+    return verifyResult(
+      {
+        sessionId: this.o.sessionId,
+        repoDir: this.r.repoPath,
+        scratchDir: this.o.scratchDir,
+        terms: this.r.terms,
+        recipe: this.o.recipe,
+        sink: this.sink,
+        executorFor: this.deps.executorFor,
+        signal: this.deps.signal,
+        hostLock: this.deps.hostLock,
+        bisection: this.bisection,
+        nextStep: () => this.step++,
+        commitInfo: async (sha) => this.commits.get(sha) ?? (await this.repo.commitInfo(sha)),
+        position: (sha) => this.range.position(sha),
+      },
+      result,
+      this.r.badSha,
+    );
   }
 
   private async finish(status: 'done' | 'failed' | 'cancelled', result: BisectResult | null, error: string | null): Promise<RunOutcome> {
