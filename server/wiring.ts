@@ -7,8 +7,6 @@ import { Redactor } from './secrets/redactor';
 
 /** Most lines in one stored output event. */
 export const MAX_LINES_PER_BATCH = 1000;
-/** How long output may wait before it is stored and sent. */
-export const FLUSH_INTERVAL_MS = 50;
 /** Lines waiting to be stored before the engine (and so the command) is held back. */
 const MAX_PENDING_LINES = 20_000;
 
@@ -16,17 +14,27 @@ type OutputEvent = Extract<EngineEvent, { type: 'output' }>;
 
 /**
  * The one place engine events become stored rows and live updates. Assigns the
- * per-session sequence, batches output (≤ MAX_LINES_PER_BATCH lines, flushed
- * every FLUSH_INTERVAL_MS), stores each batch in one transaction, then publishes
+ * per-session sequence, stores events in batches (output cut into events of
+ * ≤ MAX_LINES_PER_BATCH lines), each batch in one transaction, then publishes
  * it. Structural events are stored before `emit` resolves.
+ *
+ * Group commit, no timer: output that arrives while nothing is being written
+ * starts a write at once (after the current I/O callbacks, so lines read
+ * together are stored together); output that arrives during a write waits and
+ * goes in the next one. A line waits at most for the write in flight plus its
+ * own, and the number of writes adapts to how fast the DB is.
  */
 export class SessionRecorder implements EventSink {
   private seq: number;
   private queue: EngineEvent[] = [];
   private open: OutputEvent | null = null;
   private pendingLines = 0;
-  private timer: NodeJS.Timeout | null = null;
+  /** The write in flight (resolved when none). */
   private writing: Promise<void> = Promise.resolve();
+  private busy = false;
+  /** Settles when everything queued now (not yet in a write) is stored. */
+  private nextRound: Round | null = null;
+  private scheduled = false;
   private failure: unknown = null;
   private readonly redactor: Redactor;
 
@@ -50,7 +58,7 @@ export class SessionRecorder implements EventSink {
     if (event.type === 'output') {
       this.addOutput(event);
       if (this.pendingLines >= MAX_PENDING_LINES) await this.flush();
-      else this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), FLUSH_INTERVAL_MS);
+      else this.scheduleOutput();
       return;
     }
     this.seal();
@@ -58,15 +66,58 @@ export class SessionRecorder implements EventSink {
     await this.flush();
   }
 
-  /** Stores everything buffered so far. */
+  /** Resolves when everything emitted so far is stored (rejects once a write failed). */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.seal();
-    const batch = this.queue.splice(0).map((event) => ({ seq: ++this.seq, event }));
-    this.pendingLines = 0;
-    this.writing = this.writing.then(() => this.write(batch));
-    return this.writing;
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.queue.length === 0 && !this.open) return this.writing;
+    const round = (this.nextRound ??= newRound());
+    if (!this.busy) void this.pump();
+    return round.promise;
+  }
+
+  /** Output starts a write after this turn's I/O callbacks, unless one is in flight (then it joins the next). */
+  private scheduleOutput(): void {
+    if (this.busy) {
+      this.nextRound ??= newRound();
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush().catch(() => undefined);
+    });
+  }
+
+  /** Writes rounds back to back while anything is queued: one write in flight at a time. */
+  private async pump(): Promise<void> {
+    this.busy = true;
+    try {
+      for (let round = this.nextRound; round; round = this.nextRound) {
+        this.nextRound = null;
+        this.seal();
+        const batch = this.queue.splice(0).map((event) => ({ seq: ++this.seq, event }));
+        this.pendingLines = 0;
+        this.writing = this.write(batch);
+        try {
+          await this.writing;
+          round.resolve();
+        } catch (error) {
+          round.reject(error);
+          this.failRound(error);
+          return;
+        }
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** After a failed write: whoever waits for the next round learns of the failure. */
+  private failRound(error: unknown): void {
+    this.nextRound?.reject(error);
+    this.nextRound = null;
+    this.writing = Promise.resolve();
   }
 
   private addOutput(e: OutputEvent): void {
@@ -110,6 +161,20 @@ export class SessionRecorder implements EventSink {
     }));
     this.bus.publish(this.sessionId, stored);
   }
+}
+
+interface Round {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function newRound(): Round {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined); // a round nobody awaits (output) must not be an unhandled rejection
+  return { promise, resolve, reject };
 }
 
 /**

@@ -5,6 +5,7 @@ import { assertNever } from '../../server/engine/types';
 import type { Db } from '../client';
 import type { Fence } from './runners';
 import { recordCopyFinished, recordCopyStarted, recordSamples } from './transfers';
+import { isOutputOnly, recordOutputBatch } from './output-batch';
 import { enqueueSessionDeliveries } from './webhooks';
 import { events, phaseRuns, sessions, steps, type StoredEvent } from '../schema';
 
@@ -36,6 +37,7 @@ export const EVENTS_CHANNEL = 'bisect_events';
  */
 export async function recordEvents(db: Db, sessionId: string, batch: NumberedEvent[], o: RecordOptions = {}): Promise<void> {
   if (batch.length === 0) return;
+  if (isOutputOnly(batch)) return recordOutputBatch(db, sessionId, batch, o); // the streaming case, in one statement
   await db.transaction(async (tx) => {
     if (o.fence) await checkFence(tx as unknown as Db, sessionId, o.fence);
     await tx.insert(events).values(
