@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the dashboard: installs npm packages and builds when needed, then serves
-# http://$HOST:$PORT (default 127.0.0.1:3000) with the embedded database in
+# http://$HOST:$PORT (defaults in server/listen-defaults.json: 127.0.0.1:3000) with the embedded database in
 # $DATA_DIR (default ./data). Nothing else to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."

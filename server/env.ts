@@ -1,11 +1,12 @@
 import path from 'node:path';
+import LISTEN_DEFAULTS from './listen-defaults.json';
 import { z } from 'zod';
 import { inheritableEnvironment, SERVER_SETTINGS } from './engine/executors/child-env';
 
 /** The one reader of process.env. Everything else takes options. */
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(LISTEN_DEFAULTS.port),
+  HOST: z.string().min(1).default(LISTEN_DEFAULTS.host),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
