@@ -68,7 +68,7 @@ export class WebhookService {
   /** Changes the given fields; an omitted or empty secret keeps the stored one. */
   async update(ownerId: string, id: string, f: Partial<WebhookFields>): Promise<WebhookSummary> {
     const patch = {
-      ...(f.name !== undefined ? { name: f.name.trim() } : {}),
+      ...(f.name?.trim() ? { name: f.name.trim() } : {}),
       ...(f.url !== undefined ? { url: checkWebhookUrl(f.url) } : {}),
       ...(f.events !== undefined ? { events: checkEvents(f.events) } : {}),
       ...(f.format !== undefined ? { format: f.format } : {}),
