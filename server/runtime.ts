@@ -73,6 +73,8 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     knownHostsFiles: [...defaultKnownHostsFiles(), ...(o.config.extraKnownHosts ?? [])],
     agentSocket: o.config.sshAuthSock,
     secretBox,
+    // On PostgreSQL other processes (runners, an ENGINE=off web server) edit hosts too.
+    ...(db.kind === 'postgres' ? { refreshIntervalMs: 2_000 } : {}),
   });
   await hosts.load();
   // `local`, the demo's simulated guest, or a host's name; unknown names are a UserInputError when a session is created.
@@ -93,6 +95,7 @@ export async function createRuntime(o: RuntimeOptions): Promise<Runtime> {
     leaseMs,
     ...(db.kind === 'postgres' ? { notifyOrigin: runnerId } : {}),
     hostLock: dbHostLock({ db: db.db, runnerId, leaseMs }),
+    refreshHosts: () => hosts.refresh(),
     ...(o.config.maxSessions ? { maxSessions: o.config.maxSessions } : {}),
   });
   const relay = db.kind === 'postgres' && o.config.databaseUrl ? await startRelay(db, bus, o.config.databaseUrl, runnerId) : null;

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../client';
 import { hostKeys, hosts, type Host, type HostKey, type NewHost } from '../schema';
 
@@ -48,4 +48,17 @@ export async function deleteHostKeys(db: Db, hostId: string): Promise<void> {
 
 export async function hostKeysOf(db: Db, hostId: string): Promise<HostKey[]> {
   return db.select().from(hostKeys).where(and(eq(hostKeys.hostId, hostId))).orderBy(asc(hostKeys.addedAt));
+}
+
+/**
+ * A cheap stamp of the hosts table and its pinned keys, for caches in several
+ * processes: it changes when a host is added, edited (updated_at, whoever's
+ * clock set it: values are compared, not ordered), removed, or gets a key.
+ */
+export async function hostsStamp(db: Db): Promise<string> {
+  const [rows, keys] = await Promise.all([
+    db.select({ id: hosts.id, updatedAt: hosts.updatedAt }).from(hosts).orderBy(asc(hosts.id)),
+    db.select({ hostId: hostKeys.hostId, n: count() }).from(hostKeys).groupBy(hostKeys.hostId).orderBy(asc(hostKeys.hostId)),
+  ]);
+  return [...rows.map((r) => `${r.id}@${r.updatedAt.getTime()}`), ...keys.map((k) => `${k.hostId}#${k.n}`)].join(',');
 }

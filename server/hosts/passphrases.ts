@@ -1,5 +1,7 @@
 import type { Db } from '../../db/client';
 import { listHostRows, setHostPassphrase } from '../../db/queries/hosts';
+import type { Host } from '../../db/schema';
+import { UserInputError } from '../engine/types';
 import type { SecretBox } from '../secrets/box';
 
 /**
@@ -42,4 +44,19 @@ export async function sealStoredPassphrases(db: Db, box: SecretBox): Promise<num
     converted++;
   }
   return converted;
+}
+
+/**
+ * A host's key passphrase in clear, for ssh only. A row still in clear (an
+ * older version's, before the start-up conversion) is used as it is.
+ */
+export function passphraseOf(box: SecretBox, row: Pick<Host, 'name' | 'passphrase'>): string | null {
+  if (row.passphrase === null) return null;
+  const opened = openSealedPassphrase(box, row.passphrase);
+  if (opened !== null) return opened;
+  if (!row.passphrase.startsWith(SEALED_PREFIX)) return row.passphrase;
+  throw new UserInputError(
+    `the stored key passphrase of ${row.name} cannot be opened (was DATA_DIR/secret.key replaced?): enter the passphrase again in Edit on the Hosts page`,
+    'passphrase',
+  );
 }

@@ -5,7 +5,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DbHandle } from '../../db/client';
 import { getHostRow, hostKeysOf, insertHost, listHostRows } from '../../db/queries/hosts';
 import { dbKind, openTestDb } from '../../test/db';
@@ -360,5 +360,29 @@ describe(`hosts (${dbKind()})`, () => {
 
     await caller().hosts.update({ id, address: '127.0.0.1' });
     expect(hosts.executorFor('runner')).not.toBe(e1);
+  });
+
+  it("sees another process's hosts: added (by polling), edited, given keys, removed", async () => {
+    const other = new HostService({ db: handle.db, knownHostsFiles: [path.join(tmp, 'known_hosts')], secretBox: box, refreshIntervalMs: 50 });
+    await other.load();
+    try {
+      expect(() => other.executorFor('shared')).toThrow(/unknown host `shared`/);
+      const { id } = await caller().hosts.create({ name: 'shared', ...base() });
+      const e1 = await vi.waitFor(() => other.executorFor('shared'), { timeout: 2000, interval: 20 });
+      // The key pinned here reaches the other process's executor (the host is strict).
+      await caller().hosts.acceptKey({ id, fingerprint: sshd.fingerprint });
+      await other.refresh();
+      const e2 = other.executorFor('shared');
+      expect(e2).not.toBe(e1);
+      expect(await run(e2, ['echo', 'from the other process'])).toEqual(['from the other process']);
+      await caller().hosts.update({ id, port: sshd.port });
+      await other.refresh();
+      expect(other.executorFor('shared')).not.toBe(e2);
+      await caller().hosts.remove({ id });
+      await other.refresh();
+      expect(() => other.executorFor('shared')).toThrow(/unknown host `shared`/);
+    } finally {
+      other.close();
+    }
   });
 });

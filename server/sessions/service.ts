@@ -59,6 +59,8 @@ export interface SessionServiceOptions {
   notifyOrigin?: string;
   /** Takes the hosts a step uses for the step, across runners (host leases in the DB). */
   hostLock?: BisectDeps['hostLock'];
+  /** Brings the hosts up to date before a session starts here (another process may have just added or edited one). */
+  refreshHosts?: () => Promise<void>;
 }
 
 interface Running {
@@ -281,6 +283,7 @@ export class SessionService {
     if (this.o.maxSessions !== undefined && this.running.size >= this.o.maxSessions) return;
     const fence = this.o.runnerId ? ((await claimSession(this.o.db, id, this.o.runnerId, this.leaseMs)) ?? undefined) : undefined;
     if (this.o.runnerId && !fence) return; // another live runner owns it
+    await this.o.refreshHosts?.();
     const detail = await getSessionDetail(this.o.db, id, { sealedSecrets: true });
     if (!detail) throw new UserInputError(`no session ${id}`, 'id');
     const s = detail.session;
