@@ -216,6 +216,17 @@ describe(`webhooks (${dbKind()})`, () => {
     for (const w of [redirect, slow]) await admin.webhooks.delete({ id: w.webhook.id });
   });
 
+  it('two senders draining one outbox at once send each delivery once (claims skip locked rows)', async () => {
+    const hook = await admin.webhooks.create({ url: `${base}/many`, events: ['done'], secret: SECRET });
+    for (let i = 0; i < 8; i++) await admin.webhooks.test({ id: hook.webhook.id });
+    const second = new WebhookDeliverer({ db: handle.db, secretBox: await SecretBox.open(tmp), baseUrl: 'https://x', concurrency: 2 });
+    await Promise.all([deliverer.drainOnce(), second.drainOnce(), deliverer.drainOnce(), second.drainOnce()]);
+    const ids = received.map((r) => r.headers['x-bisect-delivery']);
+    expect(ids).toHaveLength(8);
+    expect(new Set(ids).size).toBe(8);
+    await admin.webhooks.delete({ id: hook.webhook.id });
+  });
+
   it('refuses bad input with a message, never a 500', async () => {
     const bad = async (input: Parameters<typeof admin.webhooks.create>[0], message: RegExp) => {
       const e = await admin.webhooks.create(input).then(() => null, (x: unknown) => x as TRPCError);
