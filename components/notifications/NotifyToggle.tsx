@@ -1,5 +1,6 @@
 'use client';
 import type { useNotificationOptIn } from './use-browser-notifications';
+import './notifications.css';
 
 /** The opt-in for browser notifications, with the browser's answer when it refused. */
 export function NotifyToggle({ optIn, what }: { optIn: ReturnType<typeof useNotificationOptIn>; what: string }) {

@@ -1,6 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import type { WebhookEvent, WebhookFormat } from '@/db/schema';
+import './notifications.css';
 
 export interface WebhookDraft {
   name: string;
