@@ -90,7 +90,9 @@ export function parseSshG(output: string, alias: string, o: Pick<OpenSshResolveO
     values.set(key, list);
   }
   const first = (key: string) => values.get(key)?.[0];
-  const hostName = first('hostname') ?? alias;
+  // OpenSSH lower-cases a name it was given as is; keep the user's spelling then (pins and messages use it).
+  const printed = first('hostname') ?? alias;
+  const hostName = printed === alias.toLowerCase() ? alias : printed;
   const result: ResolvedSshConfig = { alias, hostName, identityFiles: [] };
   const user = first('user');
   if (user) result.user = user;

@@ -128,7 +128,8 @@ describe('resolveSshConfig asks OpenSSH (ssh -G)', () => {
     expect(matched).toMatchObject({ hostName: 'matched', user: 'from-match', port: 2200, identityFiles: ['/home/tester/.ssh/m_matched'] });
     expect(matched.proxyJump).toBeUndefined();
     // No IdentityFile configured: OpenSSH's built-in list means "none", the connection picks its defaults.
-    expect((await resolveSshConfig('other', { configPath: main, ...opts })).identityFiles).toEqual([]);
+    const other = await resolveSshConfig('Other.Example', { configPath: main, ...opts });
+    expect(other).toMatchObject({ hostName: 'Other.Example', identityFiles: [] }); // as the user spelled it
   });
 
   it('sees an edited included file and a file added to config.d at the next lookup', async () => {
