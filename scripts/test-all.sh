@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_debs=()
-for pkg in git chromium openssh-server openssh-client nftables iproute2 postgresql procps python3; do
+for pkg in git chromium openssh-server openssh-client nftables iproute2 postgresql procps python3 ccache make gcc; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_debs+=("$pkg")
 done
 if [ ${#need_debs[@]} -gt 0 ]; then

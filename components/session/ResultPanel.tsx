@@ -68,8 +68,33 @@ export function ResultPanel({ detail }: { detail: SessionDetailView }) {
           {c.author} &lt;{c.authorEmail}&gt; · {new Date(c.date).toLocaleString()}
         </p>
       )}
+      {result.verification && <VerificationLine v={result.verification} />}
       {c.message && c.message !== c.subject && <pre className="commit-message">{c.message}</pre>}
       {c.diffstat && <pre className="diffstat">{c.diffstat}</pre>}
     </section>
+  );
+}
+
+type Verification = NonNullable<Extract<SessionDetailView['session']['result'] & object, { kind: 'culprit' }>['verification']>;
+
+/** "verified: reverting it fixes the bad commit", or "not verified: why", with the runs behind it. */
+function VerificationLine({ v }: { v: Verification }) {
+  const run = (label: string, r: Verification['revert'] | Verification['parent']) =>
+    r.outcome === 'notRun' ? null : (
+      <li>
+        {label} <code>{shortSha(r.sha)}</code>: {r.outcome}
+        {r.step !== undefined && <> (step {r.step})</>} — {r.reason}
+      </li>
+    );
+  return (
+    <div className={v.verified ? 'verification verified' : 'verification not-verified'} data-testid="culprit-verification" data-verified={v.verified}>
+      <p>
+        <strong>{v.summary}</strong>
+      </p>
+      <ul className="muted">
+        {run('bad commit with the culprit reverted', v.revert)}
+        {run("culprit's parent", v.parent)}
+      </ul>
+    </div>
   );
 }

@@ -1,4 +1,5 @@
 'use client';
+import { skipToken, useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LogView, type LogPart, type LogTarget } from '@/components/logs/LogView';
 import { phaseAnchorName, resolveAnchorPhase, type LineAnchor } from '@/components/logs/permalink';
@@ -6,7 +7,9 @@ import { VerdictEditor } from './VerdictEditor';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/components/ui/use-now';
 import { elapsedMs, formatDuration, shortSha } from '@/lib/format';
+import { useTRPC } from '@/lib/trpc';
 import type { LogStore } from './log-store';
+import { StepConfigPanel } from './StepConfigPanel';
 import { TransferPhaseCharts } from './TransferCharts';
 import type { TransferStore } from './transfer-store';
 import type { PhaseView, StepView } from './types';
@@ -37,6 +40,7 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
     if (anchorPhase !== null) setSelected(anchorPhase);
   }, [anchor, anchorPhase]);
   const phaseIndex = selected ?? running?.phase ?? step.phases.at(-1)?.phase ?? 0;
+  const caches = useBuildCaches(logBase ? null : sessionId, step.phases.map((p) => p.status).join(','));
   const phase = step.phases.find((p) => p.phase === phaseIndex);
   const log = logs.get(step.step, phaseIndex);
 
@@ -102,9 +106,18 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
       <VerdictEditor sessionId={sessionId} step={step} terms={terms} />
       <ol className="phase-list">
         {step.phases.map((p) => (
-          <PhaseRow key={p.phase} phase={p} selected={p.phase === phaseIndex} onSelect={() => pick(p.phase)} />
+          <PhaseRow
+            key={p.phase}
+            phase={p}
+            cache={caches?.find((c) => c.step === step.step && c.phase === p.phase)}
+            selected={p.phase === phaseIndex}
+            onSelect={() => pick(p.phase)}
+          />
         ))}
       </ol>
+      {!logBase && step.phases.some((p) => p.kind === 'kconfig' && p.status === 'passed') && (
+        <StepConfigPanel sessionId={sessionId} step={step.step} version={step.phases.map((p) => p.status).join(',')} />
+      )}
       {phase?.kind === 'transfer' && transfers && (
         <TransferPhaseCharts sessionId={sessionId} step={step.step} phase={phase} transfers={transfers} />
       )}
@@ -138,7 +151,20 @@ function phaseNames(phases: readonly PhaseView[]): string[] {
   return Array.from(names, (n) => n ?? '');
 }
 
-function PhaseRow({ phase, selected, onSelect }: { phase: PhaseView; selected: boolean; onSelect: () => void }) {
+type BuildCache = { step: number; phase: number; hits: number; misses: number; hitRate: number };
+
+/** ccache's counters of the session's build phases (owner pages only), refreshed when phases change. */
+function useBuildCaches(sessionId: string | null, version: string): BuildCache[] | undefined {
+  const trpc = useTRPC();
+  const q = useQuery(trpc.sessions.buildCaches.queryOptions(sessionId ? { id: sessionId } : skipToken));
+  const { refetch } = q;
+  useEffect(() => {
+    if (sessionId) void refetch();
+  }, [version, sessionId, refetch]);
+  return q.data;
+}
+
+function PhaseRow({ phase, cache, selected, onSelect }: { phase: PhaseView; cache?: BuildCache | undefined; selected: boolean; onSelect: () => void }) {
   const now = useNow(phase.status === 'running');
   const ms = phase.ms ?? elapsedMs(phase.startedAt, now);
   return (
@@ -152,6 +178,12 @@ function PhaseRow({ phase, selected, onSelect }: { phase: PhaseView; selected: b
           {phase.exitCode !== null && <> · exit {phase.exitCode}</>}
           {phase.signal && <> · {phase.signal}</>}
           {phase.reason && phase.outcome !== 'pass' && <> · {phase.reason}</>}
+          {cache && (
+            <span data-testid="ccache-rate">
+              {' '}
+              · ccache {(cache.hitRate * 100).toFixed(0)}% hits ({cache.hits}/{cache.hits + cache.misses})
+            </span>
+          )}
         </span>
       </button>
     </li>

@@ -23,6 +23,8 @@ export function NewBisectForm({ parentId }: { parentId?: string | undefined } = 
   const [paths, setPaths] = useState('');
   const [recipeText, setRecipeText] = useState(JSON.stringify(RECIPE_TEMPLATES[1]?.recipe, null, 2));
   const [strategy, setStrategy] = useState(DEFAULT_STRATEGY_DRAFT);
+  /** null: the default (verify in exact mode, not in flaky mode). */
+  const [verify, setVerify] = useState<boolean | null>(null);
   const [localError, setLocalError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
   const parent = useQuery({ ...trpc.sessions.byId.queryOptions({ id: parentId ?? '' }), enabled: Boolean(parentId) });
@@ -64,6 +66,7 @@ export function NewBisectForm({ parentId }: { parentId?: string | undefined } = 
       firstParent,
       paths: splitList(paths),
       recipe: applyCopiesAreRuns(recipe, strategy),
+      ...(verify !== null ? { verify } : {}),
     });
   };
 
@@ -131,6 +134,15 @@ export function NewBisectForm({ parentId }: { parentId?: string | undefined } = 
         {errorFor('paths')}
       </fieldset>
       <StrategyFields value={strategy} onChange={setStrategy} />
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          name="verify"
+          checked={verify ?? strategy.kind === 'git'}
+          onChange={(e) => setVerify(e.target.checked)}
+        />{' '}
+        Verify the culprit <span className="muted">(test the bad commit with the culprit reverted, and its parent again)</span>
+      </label>
       {errorFor('strategy')}
       {errorFor('slots')}
       <RecipeEditor value={recipeText} onChange={setRecipeText} />

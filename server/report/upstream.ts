@@ -6,7 +6,7 @@
  * `#regzbot introduced:` line and a link to the shared session. Pure.
  */
 import type { SessionDetail } from '../../db/queries/sessions';
-import type { CommitInfo } from '../engine/events';
+import type { CommitInfo, CulpritVerification } from '../engine/events';
 import type { ChainLink } from '../../db/queries/sessions';
 import { makeRedactor, redactJson } from '../shares/redact';
 
@@ -78,6 +78,7 @@ export function upstreamReport(d: SessionDetail, o: ReportOptions = {}): string 
     if (s.result.probability !== undefined) {
       out.push(`  Confidence: ${(s.result.probability * 100).toFixed(1)}% (flaky reproducer, ${flakyRuns(d)} runs weighed with Bayes)`);
     }
+    if (s.result.verification) out.push('', ...verificationLines(s.result.verification));
     out.push('');
   } else if (s.result?.kind === 'candidates') {
     out.push(`Only skipped commits are left to test; the first ${terms.new} commit is one of:`, '');
@@ -188,6 +189,17 @@ function indent(text: string): string[] {
 /** Runs that count in a session (each is one observation in flaky mode). */
 function flakyRuns(d: SessionDetail): number {
   return d.steps.filter((s) => s.state === 'done' && !s.superseded && s.verdict !== null).length;
+}
+
+/** The culprit's verification, as KernelCI reports state it. */
+function verificationLines(v: CulpritVerification): string[] {
+  const lines = [`Culprit ${v.summary}`];
+  const run = (what: string, r: CulpritVerification['revert']) => {
+    if (r.outcome !== 'notRun') lines.push(`  ${what} ${kernelSha(r.sha)}: ${r.outcome} (${r.reason})`);
+  };
+  run('bad commit with the culprit reverted', v.revert);
+  run("culprit's parent", v.parent);
+  return lines;
 }
 
 /** The linked bisects, each with its culprit, so one mail names both sides. */

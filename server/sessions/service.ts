@@ -33,6 +33,8 @@ export interface CreateSessionInput extends BisectRequest {
   parentId?: string | undefined;
   /** The user starting it: webhooks of other non-admin users are not told about it. */
   createdBy?: string | undefined;
+  /** Verify the culprit after the bisect (overrides the recipe's `verify`; kept in the session's recipe). */
+  verify?: boolean | undefined;
 }
 
 export interface SessionServiceOptions {
@@ -109,7 +111,7 @@ export class SessionService {
       termNew: request.terms.new,
       firstParent: request.firstParent,
       paths: request.paths,
-      recipe: await this.sealSecrets(input.recipe),
+      recipe: await this.sealSecrets(input.verify === undefined ? input.recipe : { ...input.recipe, verify: input.verify }),
       checkEndpoints: input.checkEndpoints ?? true,
       strategy: input.strategy ?? { kind: 'git' },
       slots: input.slots ?? null,

@@ -8,6 +8,7 @@ import { strategySpecSchema, testSlotsSchema } from '../../engine/strategy/spec'
 import { index32, lastEventId, plainPath } from '../inputs';
 import { protectedProcedure, router } from '../trpc';
 import { importProcedure, reportProcedure } from './session-documents';
+import { buildCachesProcedure, configDiffProcedure, stepConfigProcedure, stepConfigsProcedure } from './step-configs';
 
 const ref = z.string().trim().min(1, 'required').max(256);
 const idInput = z.object({ id: z.string().uuid() });
@@ -28,6 +29,8 @@ export const createSessionInput = z.object({
   slots: testSlotsSchema.optional(),
   /** The session this one continues: both pages show the chain, the report names both culprits. */
   parentId: z.string().uuid().optional(),
+  /** Verify the culprit (revert it on the bad commit, test its parent again); default: the recipe's `verify`, else on in exact mode. */
+  verify: z.boolean().optional(),
 });
 
 const verdict = z.enum(['good', 'bad', 'skip']);
@@ -86,6 +89,13 @@ export const sessionsRouter = router({
   import: importProcedure,
 
   report: reportProcedure,
+
+  /** Steps with a stored .config (kconfig phases), one step's .config, and the diff of two steps' (diffconfig). */
+  stepConfigs: stepConfigsProcedure,
+  stepConfig: stepConfigProcedure,
+  configDiff: configDiffProcedure,
+  /** ccache's hit rate of build phases that compiled through ccache. */
+  buildCaches: buildCachesProcedure,
 
   events: protectedProcedure
     .input(idInput.extend({ lastEventId: lastEventId.nullish() }))
