@@ -385,4 +385,22 @@ describe(`hosts (${dbKind()})`, () => {
       other.close();
     }
   });
+
+  it('a key its own executor pinned (accept-new, during a phase) keeps that executor and its connection', async () => {
+    const fresh = await startSshd();
+    try {
+      const { id } = await caller().hosts.create({ name: 'tofu-phase', address: '127.0.0.1', port: fresh.port, user: 'root', identityFile: fresh.clientKey, hostKeyPolicy: 'accept-new' });
+      const e1 = hosts.executorFor('tofu-phase');
+      expect(await run(e1, ['echo', 'first contact'])).toEqual(['first contact']);
+      await vi.waitFor(async () => expect((await hostKeysOf(handle.db, id)).map((k) => k.fingerprint)).toEqual([fresh.fingerprint]));
+      const socket = (e1 as unknown as { ssh: { socket: unknown } }).ssh.socket;
+      await hosts.refresh();
+      expect(hosts.executorFor('tofu-phase')).toBe(e1);
+      expect(await run(e1, ['echo', 'again'])).toEqual(['again']);
+      expect((e1 as unknown as { ssh: { socket: unknown } }).ssh.socket).toBe(socket);
+      await caller().hosts.remove({ id });
+    } finally {
+      await fresh.dispose();
+    }
+  });
 });
