@@ -2,7 +2,7 @@ import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { EngineEvent } from '../../server/engine/events';
 import type { CopyOutcome, TransferSample } from '../../server/engine/phases/transfer-stats';
 import type { Db } from '../client';
-import { transferCopies, type StoredSample } from '../schema/transfers';
+import { transferCopies, type StoredSample } from '../schema';
 
 type CopyStarted = Extract<EngineEvent, { type: 'copyStarted' }>;
 type SampleEvent = Extract<EngineEvent, { type: 'transferSample' }>;

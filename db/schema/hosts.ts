@@ -1,4 +1,5 @@
-import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { createdAt, insertedAt, textId, updatedAt } from './columns';
 import type { PowerCycleSpec } from '../../server/engine/types';
 
 export type HostKeyPolicy = 'strict' | 'accept-new';
@@ -12,7 +13,7 @@ export type HostKeyPolicy = 'strict' | 'accept-new';
  * server (the API says `hasPassphrase`).
  */
 export const hosts = pgTable('hosts', {
-  id: text('id').primaryKey(),
+  id: textId(),
   name: text('name').notNull().unique(),
   address: text('address').notNull(),
   port: integer('port'),
@@ -23,8 +24,8 @@ export const hosts = pgTable('hosts', {
   hostKeyPolicy: text('host_key_policy').$type<HostKeyPolicy>().notNull().default('strict'),
   /** Run when a rebooted host does not come back: `{ on: 'local' | host name, run: bash command line }`. */
   powerCycle: jsonb('power_cycle').$type<PowerCycleSpec>(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
 });
 
 /**
@@ -43,7 +44,7 @@ export const hostKeys = pgTable(
     keyType: text('key_type').notNull(),
     keyBase64: text('key_base64').notNull(),
     fingerprint: text('fingerprint').notNull(),
-    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+    addedAt: insertedAt('added_at'),
   },
   (t) => [primaryKey({ columns: [t.hostId, t.host, t.port, t.keyBase64] })],
 );

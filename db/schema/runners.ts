@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, jsonb, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core';
-import { sessions } from '../schema';
+import { bigint, index, integer, jsonb, pgTable, serial, text } from 'drizzle-orm/pg-core';
+import { createdAt, insertedAt, textId, timestamptz } from './columns';
+import { sessionRef } from './sessions';
 
 /**
  * A process that runs sessions: the web server's own engine (ENGINE=on) or a
@@ -9,14 +10,14 @@ import { sessions } from '../schema';
  * presumed dead and its sessions are taken over.
  */
 export const runners = pgTable('runners', {
-  id: text('id').primaryKey(),
+  id: textId(),
   /** host name and pid, for people. */
   name: text('name').notNull(),
   /** Repository roots (absolute paths) and host names it can serve; empty = anything. */
   tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
-  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
-  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
-  stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+  startedAt: insertedAt('started_at'),
+  heartbeatAt: insertedAt('heartbeat_at'),
+  stoppedAt: timestamptz('stopped_at'),
   /** Steps running now across its sessions. */
   slotsInUse: integer('slots_in_use').notNull().default(0),
 });
@@ -32,13 +33,11 @@ export const sessionControls = pgTable(
   'session_controls',
   {
     id: serial('id').primaryKey(),
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     kind: text('kind').$type<ControlKind>().notNull(),
     input: jsonb('input').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    doneAt: timestamp('done_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    doneAt: timestamptz('done_at'),
     result: jsonb('result').$type<unknown>(),
     /** A user-facing error message, when the control was refused. */
     error: text('error'),
@@ -57,7 +56,7 @@ export const hostLeases = pgTable('host_leases', {
   step: integer('step').notNull(),
   runnerId: text('runner_id').notNull(),
   token: bigint('token', { mode: 'number' }).notNull().default(0),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  expiresAt: timestamptz('expires_at').notNull(),
 });
 
 export type Runner = typeof runners.$inferSelect;

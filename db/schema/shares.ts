@@ -1,5 +1,6 @@
-import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import { sessions } from '../schema';
+import { boolean, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt, textId, timestamptz } from './columns';
+import { sessionRef } from './sessions';
 
 /**
  * A read-only link to one session (`/s/<token>`). Only the SHA-256 of the token
@@ -10,18 +11,16 @@ import { sessions } from '../schema';
 export const shares = pgTable(
   'shares',
   {
-    id: text('id').primaryKey(),
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    id: textId(),
+    sessionId: sessionRef(),
     /** Lower-case hex SHA-256 of the raw token. */
     tokenHash: text('token_hash').notNull().unique(),
     tokenHint: text('token_hint').notNull(),
     /** Replace host names and addresses with neutral aliases on the shared page. */
     hideHosts: boolean('hide_hosts').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    expiresAt: timestamp('expires_at', { withTimezone: true }),
-    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    expiresAt: timestamptz('expires_at'),
+    revokedAt: timestamptz('revoked_at'),
   },
   (t) => [index('shares_session_idx').on(t.sessionId, t.createdAt)],
 );

@@ -1,6 +1,7 @@
-import { bigint, doublePrecision, integer, jsonb, pgTable, primaryKey, real, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, doublePrecision, integer, jsonb, pgTable, primaryKey, real, text } from 'drizzle-orm/pg-core';
+import { insertedAt } from './columns';
 import type { CopyOutcome } from '../../server/engine/phases/transfer-stats';
-import { sessions } from '../schema';
+import { sessionRef } from './sessions';
 
 /** A stored sample: [seconds since the copy started, bytes sent, MB/s over the interval]. */
 export type StoredSample = [t: number, bytes: number, rateMBps: number];
@@ -13,9 +14,7 @@ export type StoredSample = [t: number, bytes: number, rateMBps: number];
 export const transferCopies = pgTable(
   'transfer_copies',
   {
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     step: integer('step').notNull(),
     phase: integer('phase').notNull(),
     copy: integer('copy').notNull(),
@@ -32,7 +31,7 @@ export const transferCopies = pgTable(
     minMBps: doublePrecision('min_mbps'),
     maxMBps: doublePrecision('max_mbps'),
     samples: jsonb('samples').$type<StoredSample[]>().notNull().default([]),
-    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: insertedAt('started_at'),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.step, t.phase, t.copy] })],
 );

@@ -1,6 +1,7 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, boolean } from 'drizzle-orm/pg-core';
-import { sessions } from '../schema';
-import { users } from './auth';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { userRef } from './auth';
+import { createdAt, insertedAt, textId, timestamptz, updatedAt } from './columns';
+import { sessions } from './sessions';
 
 /** What a webhook can be told about: a session that ended well, failed, was cancelled, or paused on an infrastructure error. */
 export type WebhookEvent = 'done' | 'failed' | 'cancelled' | 'paused';
@@ -17,10 +18,8 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 export const webhooks = pgTable(
   'webhooks',
   {
-    id: text('id').primaryKey(),
-    ownerId: text('owner_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    id: textId(),
+    ownerId: userRef('owner_id'),
     name: text('name').notNull(),
     url: text('url').notNull(),
     events: jsonb('events').$type<WebhookEvent[]>().notNull(),
@@ -29,8 +28,8 @@ export const webhooks = pgTable(
     /** Create a read-only share link (hosts hidden) for the session and send it along. */
     shareLink: boolean('share_link').notNull().default(false),
     enabled: boolean('enabled').notNull().default(true),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [index('webhooks_owner_idx').on(t.ownerId)],
 );
@@ -44,7 +43,7 @@ export const webhooks = pgTable(
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
-    id: text('id').primaryKey(),
+    id: textId(),
     webhookId: text('webhook_id')
       .notNull()
       .references(() => webhooks.id, { onDelete: 'cascade' }),
@@ -55,11 +54,11 @@ export const webhookDeliveries = pgTable(
     reason: text('reason'),
     status: text('status').$type<DeliveryStatus>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
-    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
-    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    nextAttemptAt: insertedAt('next_attempt_at'),
+    lockedUntil: timestamptz('locked_until'),
     body: text('body'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    finishedAt: timestamptz('finished_at'),
   },
   (t) => [index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt), index('webhook_deliveries_hook_idx').on(t.webhookId, t.createdAt)],
 );
@@ -72,7 +71,7 @@ export const webhookAttempts = pgTable(
       .notNull()
       .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
     attempt: integer('attempt').notNull(),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    at: insertedAt('at'),
     statusCode: integer('status_code'),
     responseExcerpt: text('response_excerpt'),
     error: text('error'),

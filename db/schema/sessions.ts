@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, type AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { BisectResult, CommitInfo, EngineEvent, StrategyView, SuspectRuns } from '../server/engine/events';
-import type { StrategySpec, TestSlot } from '../server/engine/strategy/spec';
-import type { RecipeInput } from '../server/engine/recipe';
-import { users } from './schema/auth';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { BisectResult, CommitInfo, EngineEvent, StrategyView, SuspectRuns } from '../../server/engine/events';
+import type { StrategySpec, TestSlot } from '../../server/engine/strategy/spec';
+import type { RecipeInput } from '../../server/engine/recipe';
+import { users } from './auth';
+import { createdAt, insertedAt, textId, timestamptz, updatedAt } from './columns';
 
 /** `running` and `paused` sessions are resumed when the server starts. */
 export type SessionStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
@@ -15,10 +16,10 @@ export type SessionOrigin = 'run' | 'import';
 export const sessions = pgTable(
   'sessions',
   {
-    id: text('id').primaryKey(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    id: textId(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    finishedAt: timestamptz('finished_at'),
     status: text('status').$type<SessionStatus>().notNull(),
     title: text('title').notNull(),
     repoPath: text('repo_path').notNull(),
@@ -51,11 +52,11 @@ export const sessions = pgTable(
     strategyView: jsonb('strategy_view').$type<StrategyView>(),
     /** The runner that owns the session now (it alone may write its events), and since when. */
     runnerId: text('runner_id'),
-    runnerSince: timestamp('runner_since', { withTimezone: true }),
+    runnerSince: timestamptz('runner_since'),
     /** Fencing token: raised by every claim; a write carrying an older token is refused. */
     leaseToken: bigint('lease_token', { mode: 'number' }).notNull().default(0),
     /** The owner's lease ends here unless its heartbeat renews it. */
-    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    leaseExpiresAt: timestamptz('lease_expires_at'),
     /** The session this one continues (a host-side bisect after a guest-side culprit). */
     parentId: text('parent_id').references((): AnyPgColumn => sessions.id, { onDelete: 'set null' }),
     /** The user who started it (null: from before owners were recorded, the demo or an import by the admin). */
@@ -64,13 +65,17 @@ export const sessions = pgTable(
   (t) => [index('sessions_created_idx').on(t.createdAt)],
 );
 
+/** `session_id`: the session a row belongs to, deleted with it. */
+export const sessionRef = () =>
+  text('session_id')
+    .notNull()
+    .references(() => sessions.id, { onDelete: 'cascade' });
+
 /** One tested commit. */
 export const steps = pgTable(
   'steps',
   {
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     step: integer('step').notNull(),
     commit: jsonb('commit').$type<CommitInfo>().notNull(),
     position: integer('position').notNull(),
@@ -80,7 +85,7 @@ export const steps = pgTable(
     term: text('term'),
     reason: text('reason'),
     suspect: jsonb('suspect').$type<SuspectRuns>(),
-    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: insertedAt('started_at'),
     ms: integer('ms'),
     /** `check` steps test the given good/bad refs before bisecting; they are not marked in git. */
     kind: text('kind').$type<StepKind>().notNull().default('bisect'),
@@ -105,9 +110,7 @@ export const steps = pgTable(
 export const phaseRuns = pgTable(
   'phase_runs',
   {
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     step: integer('step').notNull(),
     phase: integer('phase').notNull(),
     name: text('name').notNull(),
@@ -119,7 +122,7 @@ export const phaseRuns = pgTable(
     signal: text('signal'),
     reason: text('reason'),
     lineCount: integer('line_count').notNull().default(0),
-    startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: insertedAt('started_at'),
     ms: integer('ms'),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.step, t.phase] })],
@@ -132,15 +135,13 @@ export const phaseRuns = pgTable(
 export const events = pgTable(
   'events',
   {
-    sessionId: text('session_id')
-      .notNull()
-      .references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: sessionRef(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     type: text('type').$type<EngineEvent['type']>().notNull(),
     step: integer('step'),
     phase: integer('phase'),
     payload: jsonb('payload').$type<EngineEvent>().notNull(),
-    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    at: insertedAt('at'),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.seq] }), index('events_phase_idx').on(t.sessionId, t.step, t.phase, t.seq)],
 );
@@ -150,10 +151,3 @@ export type NewSession = typeof sessions.$inferInsert;
 export type Step = typeof steps.$inferSelect;
 export type PhaseRun = typeof phaseRuns.$inferSelect;
 export type StoredEvent = typeof events.$inferSelect;
-
-export * from './schema/shares';
-export * from './schema/transfers';
-export * from './schema/hosts';
-export * from './schema/auth';
-export * from './schema/runners';
-export * from './schema/webhooks';
