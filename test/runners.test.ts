@@ -19,6 +19,7 @@ import { createRuntime, type Runtime } from '../server/runtime';
 import { streamSessionEvents } from '../server/sessions/stream';
 import { TEST_PRINCIPAL } from './auth';
 import { openTestDb } from './db';
+import { until } from './wait';
 
 const LEASE_SEC = 3;
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -47,15 +48,6 @@ function startRunner(name: string): { child: ChildProcess; dataDir: string; read
   return { child, dataDir, ready };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   if (!onPostgres) return;

@@ -1,10 +1,16 @@
-import { asc, desc, eq } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { listCopies, type CopyListing } from './transfers';
-import { phaseRuns, sessions, steps, type NewSession, type PhaseRun, type Session, type SessionStatus, type Step } from '../schema';
+import { phaseRuns, sessions, steps, users, type NewSession, type PhaseRun, type Session, type SessionStatus, type Step } from '../schema';
 
+/**
+ * Stores a new session. `createdBy` is kept only while that user exists (a
+ * token whose user was removed mid-request starts an unowned session, not an
+ * error): the column references users.
+ */
 export async function insertSession(db: Db, row: NewSession): Promise<void> {
-  await db.insert(sessions).values(row);
+  const createdBy = row.createdBy ? sql`(select ${users.id} from ${users} where ${users.id} = ${row.createdBy})` : null;
+  await db.insert(sessions).values({ ...row, createdBy });
 }
 
 export async function getSession(db: Db, id: string): Promise<Session | null> {

@@ -11,6 +11,7 @@ import type { RecipeInput } from '../engine/recipe';
 import { generateRepo, gitBisectRun, type GeneratedRepo } from '../engine/testing/repo';
 import { bugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
 import { createRuntime, type Runtime } from '../runtime';
+import { until } from '../../test/wait';
 
 let tmp: string;
 let handle: DbHandle;
@@ -35,15 +36,6 @@ afterAll(async () => {
   await removeDir(tmp);
 });
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const detail = (id: string) => api().sessions.byId({ id });
 const finished = (id: string) => until('the session to finish', async () => {
   const d = await detail(id);
