@@ -1,12 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { trpcMutation, trpcQuery } from './helpers/api';
+import { trpcQuery } from './helpers/api';
+import { finishedDemo } from './helpers/demo';
 import { SessionPage } from './pages/session-page';
 
 test('a finished bisect continues on the other side: the form is prefilled, both pages show the chain', async ({ page, request }) => {
-  const demo = await trpcMutation<{ id: string }>(request, 'sessions.demo', null);
+  test.setTimeout(240_000);
+  const demo = { id: await finishedDemo(request) };
   await page.goto(`/sessions/${demo.id}`);
   const first = new SessionPage(page);
-  await first.waitForStatus('done', 110_000);
+  await first.waitForStatus('done');
   const culprit = (await page.getByTestId('culprit-sha').innerText()).trim();
 
   await page.getByTestId('bisect-other-side').click();

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { trpcMutation, trpcQuery } from './helpers/api';
+import { expect, test } from '@playwright/test';
+import { finishedDemo } from './helpers/demo';
 import { SessionPage } from './pages/session-page';
 
 /**
@@ -9,17 +9,6 @@ import { SessionPage } from './pages/session-page';
  */
 
 let demoId: string;
-
-async function finishedDemo(request: APIRequestContext): Promise<string> {
-  const { id } = await trpcMutation<{ id: string }>(request, 'sessions.demo', null);
-  for (const end = Date.now() + 120_000; Date.now() < end; ) {
-    const d = await trpcQuery<{ session: { status: string } }>(request, 'sessions.byId', { id });
-    if (d.session.status !== 'running') return id;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('the demo did not finish');
-}
-
 test.beforeAll(async ({ request }) => {
   test.setTimeout(180_000);
   demoId = await finishedDemo(request);
