@@ -1,5 +1,5 @@
 import { index, pgTable, text } from 'drizzle-orm/pg-core';
-import { createdAt, textId, timestamptz } from './columns';
+import { cascadeRef, createdAt, textId, timestamptz } from './columns';
 
 /** People who may use the dashboard. Passwords are stored as scrypt hashes only. */
 export const users = pgTable('users', {
@@ -10,10 +10,7 @@ export const users = pgTable('users', {
 });
 
 /** A column naming a user, deleted with the user. */
-export const userRef = <N extends string>(name: N) =>
-  text(name)
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' });
+export const userRef = <N extends string>(name: N) => cascadeRef(name, () => users.id);
 
 /** Browser sign-ins. Only the sha256 of the cookie value is stored; sign-out revokes. */
 export const authSessions = pgTable(

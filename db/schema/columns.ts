@@ -1,4 +1,4 @@
-import { text, timestamp } from 'drizzle-orm/pg-core';
+import { text, timestamp, type AnyPgColumn } from 'drizzle-orm/pg-core';
 
 /**
  * Column helpers the table files share. Each call makes a new column builder,
@@ -14,6 +14,10 @@ export const insertedAt = <N extends string>(name: N) => timestamptz(name).notNu
 
 /** The text primary key `id` (ids are made by the app). */
 export const textId = () => text('id').primaryKey();
+
+/** A NOT NULL text column naming a row of another table; the row goes when that one is deleted. */
+export const cascadeRef = <N extends string>(name: N, parent: () => AnyPgColumn) =>
+  text(name).notNull().references(parent, { onDelete: 'cascade' });
 
 /** `created_at`, set on insert. */
 export const createdAt = () => insertedAt('created_at');

@@ -1,5 +1,5 @@
 import { boolean, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import { createdAt, insertedAt, textId, updatedAt } from './columns';
+import { cascadeRef, createdAt, insertedAt, textId, updatedAt } from './columns';
 import type { PowerCycleSpec } from '../../server/engine/types';
 
 export type HostKeyPolicy = 'strict' | 'accept-new';
@@ -36,9 +36,7 @@ export const hosts = pgTable('hosts', {
 export const hostKeys = pgTable(
   'host_keys',
   {
-    hostId: text('host_id')
-      .notNull()
-      .references(() => hosts.id, { onDelete: 'cascade' }),
+    hostId: cascadeRef('host_id', () => hosts.id),
     host: text('host').notNull(),
     port: integer('port').notNull(),
     keyType: text('key_type').notNull(),

@@ -4,7 +4,7 @@ import type { BisectResult, CommitInfo, EngineEvent, StrategyView, SuspectRuns }
 import type { StrategySpec, TestSlot } from '../../server/engine/strategy/spec';
 import type { RecipeInput } from '../../server/engine/recipe';
 import { users } from './auth';
-import { createdAt, insertedAt, textId, timestamptz, updatedAt } from './columns';
+import { cascadeRef, createdAt, insertedAt, textId, timestamptz, updatedAt } from './columns';
 
 /** `running` and `paused` sessions are resumed when the server starts. */
 export type SessionStatus = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
@@ -66,10 +66,14 @@ export const sessions = pgTable(
 );
 
 /** `session_id`: the session a row belongs to, deleted with it. */
-export const sessionRef = () =>
-  text('session_id')
-    .notNull()
-    .references(() => sessions.id, { onDelete: 'cascade' });
+export const sessionRef = () => cascadeRef('session_id', () => sessions.id);
+
+/** The key of a row about one phase of one step: session, step, phase. */
+export const phaseKey = () => ({
+  sessionId: sessionRef(),
+  step: integer('step').notNull(),
+  phase: integer('phase').notNull(),
+});
 
 /** One tested commit. */
 export const steps = pgTable(
@@ -110,9 +114,7 @@ export const steps = pgTable(
 export const phaseRuns = pgTable(
   'phase_runs',
   {
-    sessionId: sessionRef(),
-    step: integer('step').notNull(),
-    phase: integer('phase').notNull(),
+    ...phaseKey(),
     name: text('name').notNull(),
     kind: text('kind').notNull(),
     on: text('on').notNull(),

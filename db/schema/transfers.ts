@@ -1,7 +1,7 @@
 import { bigint, doublePrecision, integer, jsonb, pgTable, primaryKey, real, text } from 'drizzle-orm/pg-core';
 import { insertedAt } from './columns';
 import type { CopyOutcome } from '../../server/engine/phases/transfer-stats';
-import { sessionRef } from './sessions';
+import { phaseKey } from './sessions';
 
 /** A stored sample: [seconds since the copy started, bytes sent, MB/s over the interval]. */
 export type StoredSample = [t: number, bytes: number, rateMBps: number];
@@ -14,9 +14,7 @@ export type StoredSample = [t: number, bytes: number, rateMBps: number];
 export const transferCopies = pgTable(
   'transfer_copies',
   {
-    sessionId: sessionRef(),
-    step: integer('step').notNull(),
-    phase: integer('phase').notNull(),
+    ...phaseKey(),
     copy: integer('copy').notNull(),
     copies: integer('copies').notNull(),
     payloadBytes: bigint('payload_bytes', { mode: 'number' }).notNull(),

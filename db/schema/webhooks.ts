@@ -1,6 +1,6 @@
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { userRef } from './auth';
-import { createdAt, insertedAt, textId, timestamptz, updatedAt } from './columns';
+import { cascadeRef, createdAt, insertedAt, textId, timestamptz, updatedAt } from './columns';
 import { sessions } from './sessions';
 
 /** What a webhook can be told about: a session that ended well, failed, was cancelled, or paused on an infrastructure error. */
@@ -44,9 +44,7 @@ export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
     id: textId(),
-    webhookId: text('webhook_id')
-      .notNull()
-      .references(() => webhooks.id, { onDelete: 'cascade' }),
+    webhookId: cascadeRef('webhook_id', () => webhooks.id),
     /** Null for a test delivery. */
     sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
     event: text('event').$type<WebhookEvent | 'test'>().notNull(),
@@ -67,9 +65,7 @@ export const webhookDeliveries = pgTable(
 export const webhookAttempts = pgTable(
   'webhook_attempts',
   {
-    deliveryId: text('delivery_id')
-      .notNull()
-      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    deliveryId: cascadeRef('delivery_id', () => webhookDeliveries.id),
     attempt: integer('attempt').notNull(),
     at: insertedAt('at'),
     statusCode: integer('status_code'),
