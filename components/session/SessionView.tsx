@@ -132,7 +132,7 @@ function stepListItems(d: SessionDetailView) {
   return d.steps.map((s) => {
     const notes: string[] = [];
     if (s.kind === 'check') notes.push(`check ${s.expect === 'good' ? d.session.termOld : d.session.termNew}`);
-    if (s.kind === 'verify') notes.push(s.commit.sha === d.session.badSha ? 'verify: culprit reverted' : 'verify: parent');
+    if (s.kind === 'verify') notes.push(s.commit.sha === d.session.badSha ? 'verify (culprit reverted)' : 'verify (parent)');
     if (s.manual) notes.push('manual');
     if (s.state === 'interrupted') notes.push('interrupted');
     if (s.superseded) notes.push('superseded');

@@ -40,6 +40,10 @@ const DECISIONS: Record<string, Access> = {
   'sessions.undo': 'user',
   'sessions.import': 'user',
   'sessions.report': 'user',
+  'sessions.stepConfigs': 'user',
+  'sessions.stepConfig': 'user',
+  'sessions.configDiff': 'user',
+  'sessions.buildCaches': 'user',
   'sessions.events': 'user',
   'hosts.list': 'user',
   'hosts.create': 'user',
@@ -124,6 +128,8 @@ function inputFor(p: string): unknown {
   if (p === 'sessions.undo') return { id: sessionId, step: 1, verdict: 'skip' };
   if (p === 'sessions.markStep') return { id: sessionId, verdict: 'skip' };
   if (p === 'sessions.import') return { log: 'not a log' };
+  if (p === 'sessions.stepConfig') return { id: sessionId, step: 1 };
+  if (p === 'sessions.configDiff') return { id: sessionId, step: 1, against: 1 };
   if (p === 'shares.create' || p === 'shares.list') return { sessionId };
   if (p === 'hosts.create' || p === 'hosts.update') return { id: '00000000-0000-4000-8000-000000000000', name: 'matrix', address: '127.0.0.1', port: 1 };
   return { id: sessionId };

@@ -14,7 +14,7 @@ import { DEMO_GUEST, DemoGuestExecutor } from './guest';
  * "Try the demo" end to end below the web layer: the API starts the demo, the
  * engine builds each commit and copies its guest image to the simulated guest,
  * commits with the regression stall a copy, and the session ends on the planted
- * culprit within a minute.
+ * culprit, verified, within a minute.
  */
 let tmp: string;
 let handle: DbHandle;
@@ -58,6 +58,9 @@ it('the demo bisects through the transfer phase, stalls copies on bad commits, a
   expect(d.session.result?.kind).toBe('culprit');
   expect(d.session.result?.kind === 'culprit' && d.session.result.commit.subject).toBe(CULPRIT_SUBJECT);
   expect(ms).toBeLessThan(60_000);
+  // Verified, as a KernelCI report would say: the bad commit with the culprit reverted and the culprit's parent both pass.
+  expect(d.session.result?.kind === 'culprit' && d.session.result.verification?.summary).toBe('verified: reverting it fixes the bad commit');
+  expect(d.steps.filter((s) => s.kind === 'verify')).toHaveLength(2);
 
   const copies = d.steps.flatMap((s) => s.phases.filter((p) => p.kind === 'transfer').map((p) => ({ verdict: s.verdict, copies: p.copies ?? [] })));
   expect(copies.length).toBeGreaterThan(5);
