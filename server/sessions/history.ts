@@ -53,7 +53,8 @@ export function strandedSteps(steps: Steps): number[] {
 /** The step a manual verdict applies to: the latest one, while it has no verdict. */
 export function markableStep(steps: Steps): Steps[number] | null {
   const last = steps.at(-1);
-  return last && !last.superseded && last.verdict === null && last.state !== 'done' ? last : null;
+  // A verification run (after the culprit was found) is the engine's check, not a verdict to give.
+  return last && last.kind !== 'verify' && !last.superseded && last.verdict === null && last.state !== 'done' ? last : null;
 }
 
 /** Bisect steps after `step` whose verdicts stop counting when `step`'s verdict changes. */

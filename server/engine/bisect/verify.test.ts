@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../executors/local';
+import { InfraError, type Executor } from '../types';
 import { recipeSchema, type RecipeInput } from '../recipe';
 import { MemorySink } from '../testing/memory-sink';
 import { makeTempDir, removeDir } from '../testing/scripts';
@@ -50,7 +51,17 @@ const recipe = (extra: Partial<RecipeInput> = {}): RecipeInput => ({
   ...extra,
 });
 
-async function bisect(dir: string, r: RecipeInput, slots = false) {
+/** A host that vanishes whenever the culprit's revert is in the worktree: the verification run hits an infrastructure error. */
+const failsDuringRevert: Executor = {
+  name: 'flaky-host',
+  run(cmd, signal) {
+    const reverting = spawnSync('git', ['rev-parse', '-q', '--verify', 'REVERT_HEAD'], { cwd: cmd.cwd }).status === 0;
+    if (reverting) throw new InfraError('connection to the build host lost');
+    return local.run(cmd, signal);
+  },
+};
+
+async function bisect(dir: string, r: RecipeInput, slots = false, executor: Executor = local) {
   const sink = new MemorySink();
   const id = `s${Math.random().toString(36).slice(2, 8)}`;
   const o = {
@@ -60,7 +71,7 @@ async function bisect(dir: string, r: RecipeInput, slots = false) {
     worktree: path.join(tmp, 'wt', id),
     scratchDir: path.join(tmp, 'scratch', id),
   };
-  const deps = { sink, executorFor: () => local, signal: new AbortController().signal };
+  const deps = { sink, executorFor: () => executor, signal: new AbortController().signal };
   const status = slots ? await runSlotBisect({ ...o, strategy: { kind: 'git' }, slots: [{}, {}] }, deps) : await runBisect(o, deps);
   const finished = sink.finished();
   const result = finished.result?.kind === 'culprit' ? finished.result : null;
@@ -110,6 +121,16 @@ describe('culprit verification', () => {
     expect(verification?.verified).toBe(false);
     expect(verification?.summary).toMatch(/^not verified: the bad commit still fails with the culprit reverted \(test: exit 1\)$/);
     expect(verification?.revert.outcome).toBe('bad');
+  });
+
+  it('an infrastructure error while verifying gives "not verified" with the reason and keeps the culprit', async () => {
+    const { dir, shas } = plantedRepo('infra', (i): Files => (i === CULPRIT ? { BUG: 'bug\n' } : {}));
+    const { status, result, verification, sink } = await bisect(dir, recipe(), false, failsDuringRevert);
+    expect(status).toBe('done');
+    expect(result?.commit.sha).toBe(shas[CULPRIT]);
+    expect(verification).toMatchObject({ verified: false, revert: { outcome: 'error' } });
+    expect(verification?.summary).toMatch(/^not verified: infrastructure error: .*connection to the build host lost/);
+    expect(sink.of('stepInterrupted').at(-1)?.reason).toMatch(/^infrastructure error/);
   });
 
   it('verify: false runs no verification; on slots (the scheduler) it verifies too', async () => {

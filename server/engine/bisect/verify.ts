@@ -44,7 +44,7 @@ export async function verifyResult(v: VerifyContext, result: BisectResult, badSh
   if (result.kind !== 'culprit') return result;
   const culprit = result.commit.sha;
   const verification = await verifyCulprit(v, culprit, badSha).catch(
-    (error: unknown): CulpritVerification => notRun(culprit, badSha, `verification failed: ${error instanceof Error ? error.message : String(error)}`),
+    (error: unknown): CulpritVerification => notRun('', badSha, `verification failed: ${error instanceof Error ? error.message : String(error)}`),
   );
   if (v.signal.aborted && v.signal.reason === INTERRUPT) return 'interrupted';
   await v.sink.emit({ type: 'culpritVerified', verification });
@@ -55,7 +55,7 @@ export async function verifyResult(v: VerifyContext, result: BisectResult, badSh
 async function verifyCulprit(v: VerifyContext, culprit: string, bad: string): Promise<CulpritVerification> {
   const parentSha = (await runGit(v.repoDir, ['rev-parse', '--verify', '--quiet', `${culprit}^1`])).stdout.trim();
   if (v.recipe.phases.some((p) => p.kind === 'checkout')) {
-    return notRun(culprit, bad, 'the recipe builds in a host\'s own clone (a checkout phase), which a revert in the local worktree does not reach');
+    return notRun(parentSha, bad, 'the recipe builds in a host\'s own clone (a checkout phase), which a revert in the local worktree does not reach');
   }
   await v.sink.emit({ type: 'log', level: 'info', message: `verifying the culprit: testing ${bad.slice(0, 12)} with ${culprit.slice(0, 12)} reverted, then its parent` });
   const revert = await revertRun(v, culprit, bad);
@@ -163,12 +163,12 @@ function parentSummary(p: Run, t: Terms): string {
   }
 }
 
-function notRun(culprit: string, bad: string, why: string): CulpritVerification {
+function notRun(parent: string, bad: string, why: string): CulpritVerification {
   return {
     verified: false,
     summary: `not verified: ${why}`,
     revert: { sha: bad, outcome: 'notRun', reason: why },
-    parent: { sha: culprit, outcome: 'notRun', reason: why },
+    parent: { sha: parent, outcome: 'notRun', reason: why },
   };
 }
 
