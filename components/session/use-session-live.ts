@@ -101,8 +101,8 @@ export function useSessionLive(source: string | SessionSource) {
   // so the subscription's input does not change with every event.
   const [resumeAfter, setResumeAfter] = useState<string | null>(null);
   const resume = resumeAfter !== null ? { lastEventId: resumeAfter } : {};
-  const ownerStream = useSubscription(trpc.sessions.events.subscriptionOptions(id !== null ? { id, ...resume } : skipToken, { onData: onData as never }));
-  const shareStream = useSubscription(trpc.shares.events.subscriptionOptions(token !== null ? { token, ...resume } : skipToken, { onData: onData as never }));
+  const ownerStream = useSubscription(trpc.sessions.events.subscriptionOptions(id !== null ? { id, ...resume } : skipToken, { onData }));
+  const shareStream = useSubscription(trpc.shares.events.subscriptionOptions(token !== null ? { token, ...resume } : skipToken, { onData }));
   const subscription = id !== null ? ownerStream : shareStream;
 
   // The stream ends when a session finishes; a session that goes on again (an

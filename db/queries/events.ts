@@ -39,7 +39,7 @@ export async function recordEvents(db: Db, sessionId: string, batch: NumberedEve
   if (batch.length === 0) return;
   if (isOutputOnly(batch)) return recordOutputBatch(db, sessionId, batch, o); // the streaming case, in one statement
   await db.transaction(async (tx) => {
-    if (o.fence) await checkFence(tx as unknown as Db, sessionId, o.fence);
+    if (o.fence) await checkFence(tx, sessionId, o.fence);
     await tx.insert(events).values(
       batch.map(({ seq, event }) => ({
         sessionId,
@@ -50,8 +50,8 @@ export async function recordEvents(db: Db, sessionId: string, batch: NumberedEve
         payload: event,
       })),
     );
-    for (const { event } of batch) await project(tx as unknown as Db, sessionId, event);
-    await countLines(tx as unknown as Db, sessionId, batch);
+    for (const { event } of batch) await project(tx, sessionId, event);
+    await countLines(tx, sessionId, batch);
     const last = batch[batch.length - 1] as NumberedEvent;
     await tx.update(sessions).set({ lastSeq: last.seq, updatedAt: new Date() }).where(eq(sessions.id, sessionId));
     if (o.notifyOrigin !== undefined) {

@@ -175,8 +175,6 @@ export type EngineEvent =
       error: string | null;
     };
 
-export type EngineEventType = EngineEvent['type'];
-
 /**
  * Receives engine events. `emit` may return a promise: the engine awaits it,
  * which is how a slow store applies backpressure to a fast-writing command.

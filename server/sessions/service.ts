@@ -21,7 +21,8 @@ import { SessionRecorder } from '../wiring';
 import { historyFromSteps, markableStep, stepsAfter, strandedSteps } from './history';
 
 export interface CreateSessionInput extends BisectRequest {
-  recipe: RecipeInput;
+  /** The recipe as the user wrote it: checked here (a UserInputError says what is wrong) and stored as written. */
+  recipe: unknown;
   title?: string | undefined;
   /** Test the good and bad refs before bisecting (default true). */
   checkEndpoints?: boolean | undefined;
@@ -91,7 +92,9 @@ export class SessionService {
   constructor(private readonly o: SessionServiceOptions) {}
 
   async create(input: CreateSessionInput): Promise<{ id: string }> {
-    const recipe = parseRecipe(input.recipe);
+    const written = input.recipe;
+    assertRecipe(written);
+    const recipe = parseRecipe(written);
     checkSlots(recipe, input.slots, this.o.executorFor);
     const request = await validateBisectRequest(input);
     if (input.parentId && !(await getSession(this.o.db, input.parentId))) {
@@ -111,7 +114,7 @@ export class SessionService {
       termNew: request.terms.new,
       firstParent: request.firstParent,
       paths: request.paths,
-      recipe: await this.sealSecrets(input.verify === undefined ? input.recipe : { ...input.recipe, verify: input.verify }),
+      recipe: await this.sealSecrets(input.verify === undefined ? written : { ...written, verify: input.verify }),
       checkEndpoints: input.checkEndpoints ?? true,
       strategy: input.strategy ?? { kind: 'git' },
       slots: input.slots ?? null,
@@ -528,6 +531,11 @@ function checkSlots(recipe: ReturnType<typeof parseRecipe>, slots: TestSlot[] | 
 /** One parked worktree per repository, shared by its sessions one at a time. */
 function spareWorktreeFor(dataDir: string, repoPath: string): string {
   return path.join(dataDir, 'worktrees', `spare-${createHash('sha256').update(repoPath).digest('hex').slice(0, 16)}`);
+}
+
+/** A recipe parseRecipe accepts is a recipe as written (`RecipeInput`: defaults not filled in, which is what a session stores). */
+function assertRecipe(recipe: unknown): asserts recipe is RecipeInput {
+  parseRecipe(recipe);
 }
 
 export function parseRecipe(recipe: unknown) {

@@ -37,7 +37,7 @@ const verdict = z.enum(['good', 'bad', 'skip']);
 
 export const sessionsRouter = router({
   create: protectedProcedure.input(createSessionInput).mutation(({ ctx, input }) =>
-    ctx.runtime.sessions.create({ ...input, recipe: input.recipe as never, createdBy: ctx.principal.userId }),
+    ctx.runtime.sessions.create({ ...input, createdBy: ctx.principal.userId }),
   ),
 
   demo: protectedProcedure.mutation(({ ctx }) => ctx.runtime.sessions.startDemo(ctx.principal.userId)),
