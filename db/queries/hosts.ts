@@ -37,6 +37,22 @@ export async function listHostKeys(db: Db): Promise<HostKey[]> {
   return db.select().from(hostKeys).orderBy(asc(hostKeys.addedAt));
 }
 
+/**
+ * Pins a key on first contact, decided under a lock on the host's row so that
+ * first contacts in several processes are serialised: `decide` sees the keys
+ * pinned for the host now and returns whether to pin (`pin`) or that the key
+ * is there already (`known`); it throws to refuse, and nothing is written.
+ * A host that no longer exists is refused with an Error.
+ */
+export async function claimHostKey(db: Db, row: Omit<HostKey, 'addedAt'> & { addedAt?: Date }, decide: (pinned: HostKey[]) => 'pin' | 'known'): Promise<void> {
+  await db.transaction(async (tx) => {
+    const host = await tx.select({ id: hosts.id }).from(hosts).where(eq(hosts.id, row.hostId)).for('update');
+    if (host.length === 0) throw new Error('the host was removed');
+    const pinned = await tx.select().from(hostKeys).where(eq(hostKeys.hostId, row.hostId));
+    if (decide(pinned) === 'pin') await tx.insert(hostKeys).values(row).onConflictDoNothing();
+  });
+}
+
 /** Pins a key for a host; pinning the same key twice is a no-op. */
 export async function insertHostKey(db: Db, row: Omit<HostKey, 'addedAt'> & { addedAt?: Date }): Promise<void> {
   await db.insert(hostKeys).values(row).onConflictDoNothing();

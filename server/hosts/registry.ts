@@ -59,12 +59,18 @@ export class HostRegistry {
   /**
    * Records a pin in memory at once (so a concurrent first contact in this
    * process sees it), then runs `write`; until it finishes a reload keeps it.
+   * A write that fails (another process pinned another key first) takes the
+   * pin back out.
    */
   async addPin(pin: HostKey, write: () => Promise<void>): Promise<void> {
-    if (!this.keys.some((k) => samePin(k, pin))) this.keys.push(pin);
+    const added = !this.keys.some((k) => samePin(k, pin));
+    if (added) this.keys.push(pin);
     this.pendingPins.add(pin);
     try {
       await write();
+    } catch (err) {
+      if (added) this.keys = this.keys.filter((k) => k !== pin);
+      throw err;
     } finally {
       this.pendingPins.delete(pin);
     }

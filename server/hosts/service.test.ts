@@ -403,4 +403,28 @@ describe(`hosts (${dbKind()})`, () => {
       await fresh.dispose();
     }
   });
+
+  it('accept-new across processes: first contacts from two services to two machines at one address pin one key', async () => {
+    const second = await startSshd();
+    appendFileSync(path.join(second.dir, 'authorized_keys'), readFileSync(`${sshd.clientKey}.pub`));
+    const proxy = await startAlternatingProxy([sshd.port, second.port]);
+    const other = new HostService({ db: handle.db, knownHostsFiles: [], secretBox: box });
+    try {
+      const { id } = await caller().hosts.create({ name: 'flip-procs', ...base(), port: proxy.port, hostKeyPolicy: 'accept-new' });
+      await other.load();
+      // Two phases, one per service, connect at once: one reaches each machine, and neither
+      // service has a pin in its memory: only the database can keep the second key out.
+      const outcomes = await Promise.allSettled([hosts, other].map((s) => run(s.executorFor('flip-procs'), ['echo', 'hi'])));
+      const pins = await hostKeysOf(handle.db, id);
+      expect(pins).toHaveLength(1);
+      expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'HOST_KEY_CHANGED', expectedFingerprints: [pins[0]?.fingerprint] });
+      await caller().hosts.remove({ id });
+    } finally {
+      other.close();
+      await proxy.close();
+      await second.dispose();
+    }
+  });
 });

@@ -257,16 +257,20 @@ export class HostService {
     };
   }
 
-  private target(row: Host, onPinned?: (key: PinnedKey) => void): SshTarget {
+  private target(row: Host, onPinned?: (key: PinnedKey) => void | Promise<void>): SshTarget {
     const settings = { knownHostsFiles: this.knownHostsFiles, sshConfigPath: this.o.sshConfigPath, agentSocket: this.o.agentSocket, timing: this.o.timing };
     return hostTarget(row, this.registry.keysOf(row.id), passphraseOf(this.box, row), settings, onPinned ?? ((key) => this.pinFromPhase(row, key)));
   }
 
-  /** accept-new while a phase connects: claimed now (throws for a second key), stored in the background. */
-  private pinFromPhase(row: Host, key: PinnedKey): void {
+  /**
+   * accept-new while a phase connects: claimed in memory now (throws for a
+   * second key), then in the database, which the connection waits for (a key
+   * another process pinned first refuses this one).
+   */
+  private async pinFromPhase(row: Host, key: PinnedKey): Promise<void> {
     const write = this.trust.claimPin(row.id, key);
     this.pool.pinnedByExecutor(row, this.registry.keysOf(row.id));
-    void write?.catch((err: unknown) => console.error(`could not store the pinned key of ${row.name}:`, err));
+    await write;
   }
 
   private syncPool(): void {

@@ -18,7 +18,7 @@ export function hostTarget(
   pins: readonly HostKey[],
   passphrase: string | null,
   settings: ConnectionSettings,
-  onNewKeyPinned: (key: PinnedKey) => void,
+  onNewKeyPinned: (key: PinnedKey) => void | Promise<void>,
 ): SshTarget {
   const t: SshTarget = {
     host: row.address,

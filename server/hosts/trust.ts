@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client';
-import { insertHostKey } from '../../db/queries/hosts';
+import { claimHostKey } from '../../db/queries/hosts';
 import type { Host } from '../../db/schema';
 import { connectSsh, type PinnedKey, type SshTarget } from '../engine/ssh/connection';
 import { claimFirstContact } from '../engine/ssh/first-contact';
@@ -27,7 +27,7 @@ export interface HostTrustOptions {
   db: Db;
   registry: HostRegistry;
   /** The host's SSH target, with `onPinned` told of keys accept-new pins. */
-  target: (row: Host, onPinned: (key: PinnedKey) => void) => SshTarget;
+  target: (row: Host, onPinned: (key: PinnedKey) => void | Promise<void>) => SshTarget;
   /** The host's trust changed: its executor must reconnect with the new keys. */
   changed: (hostId: string) => void;
   testTimeoutMs?: number | undefined;
@@ -39,19 +39,21 @@ export class HostTrust {
 
   /** Connects, runs `uname -r`, disconnects. An accept-new host's unknown key is pinned here. */
   async test(row: Host): Promise<HostTestResult> {
-    const stored: Promise<void>[] = [];
-    const target = this.o.target(row, (key) => {
+    let pinned = false;
+    // The connection waits for the pin to be stored: a refusal there (another key won) refuses the host.
+    const target = this.o.target(row, async (key) => {
       const write = this.claimPin(row.id, key);
-      if (write) stored.push(write);
+      if (!write) return;
+      await write;
+      pinned = true;
     });
     const r = await probe(target, this.o.testTimeoutMs !== undefined ? { timeoutMs: this.o.testTimeoutMs } : {});
-    await Promise.all(stored);
-    if (stored.length > 0) this.o.changed(row.id);
+    if (pinned) this.o.changed(row.id);
     const result: HostTestResult = { ok: r.ok, fingerprint: r.fingerprint, kernel: r.kernel, ms: r.ms };
     if (r.error !== undefined) result.error = r.error;
     if (r.code !== undefined) result.code = r.code;
     if (r.expectedFingerprints) result.expectedFingerprints = r.expectedFingerprints;
-    if (stored.length > 0) result.pinned = true;
+    if (pinned) result.pinned = true;
     return result;
   }
 
@@ -103,8 +105,11 @@ export class HostTrust {
    * Pins a key seen on first contact (accept-new, or Accept), unless another
    * key is pinned for that host and port by now: then it throws (see
    * claimFirstContact). Decides and records in memory synchronously, so
-   * concurrent first contacts in this process cannot both pin; returns the
-   * database write, or null when this key was pinned already.
+   * concurrent first contacts in this process cannot both pin, and decides
+   * again in the database under a lock on the host (claimHostKey), so first
+   * contacts in other processes cannot either: the returned write rejects
+   * with HOST_KEY_CHANGED when another process pinned another key first.
+   * Returns null when this key was pinned already.
    */
   claimPin(hostId: string, key: PinnedKey): Promise<void> | null {
     if (claimFirstContact(this.o.registry.keysOf(hostId), key) === 'known') return null;
@@ -117,7 +122,7 @@ export class HostTrust {
       fingerprint: fingerprintSha256(Buffer.from(key.keyBase64, 'base64')),
       addedAt: new Date(),
     };
-    return this.o.registry.addPin(pin, () => insertHostKey(this.o.db, pin));
+    return this.o.registry.addPin(pin, () => claimHostKey(this.o.db, pin, (pinned) => claimFirstContact(pinned, key)));
   }
 }
 

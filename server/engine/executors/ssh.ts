@@ -46,8 +46,8 @@ export class SshExecutor implements Executor {
     this.target = {
       ...target,
       pinnedKeys: pinned,
-      onNewKeyPinned: (key) => {
-        onNew?.(key);
+      onNewKeyPinned: async (key) => {
+        await onNew?.(key);
         pinned.push(key);
       },
     };

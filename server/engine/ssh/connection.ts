@@ -178,6 +178,7 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions = {}): 
   return await new Promise<SshConnection>((resolve, reject) => {
     let settled = false;
     let hostKeyError: SshError | undefined;
+    let accepted: Buffer | undefined;
     let fingerprint = '';
 
     const onAbort = () => fail(abortReason(signal as AbortSignal));
@@ -218,9 +219,18 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions = {}): 
       authHandler: methods as unknown as AuthenticationType[],
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         fingerprint = fingerprintSha256(key);
-        const refusal = decideHostKey(target, resolved, known, key);
-        if (refusal) hostKeyError = refusal;
-        verify(refusal === null);
+        if (accepted?.equals(key)) {
+          verify(true); // a re-key presenting the key accepted at first: answered at once
+          return;
+        }
+        const settle = (refusal: SshError | null) => {
+          if (refusal) hostKeyError = refusal;
+          else accepted = key;
+          verify(refusal === null);
+        };
+        const decision = decideHostKey(target, resolved, known, key);
+        if (decision instanceof Promise) void decision.then(settle);
+        else settle(decision);
       },
       ...(algos.length > 0 ? { algorithms: { serverHostKey: { remove: algos, prepend: algos } } } : {}),
       ...(opts.debug ? { debug: opts.debug } : {}),

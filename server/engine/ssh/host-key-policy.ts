@@ -38,11 +38,14 @@ export function hostKeyAlgorithms(target: SshTarget, resolved: ResolvedTarget, k
 }
 
 /**
- * Decides on a host key. Returns null to accept, or the error to refuse with.
- * Runs inside ssh2's hostVerifier, i.e. after key exchange and before any
+ * Decides on a host key. Returns null to accept, or the error to refuse with;
+ * a promise of that only when accept-new pins the key and the caller's
+ * `onNewKeyPinned` returned one (ssh2 must get the answer synchronously
+ * otherwise: a deferred answer during a re-key loses queued packets). Runs
+ * inside ssh2's hostVerifier, i.e. after key exchange and before any
  * credentials are sent.
  */
-export function decideHostKey(target: SshTarget, resolved: ResolvedTarget, known: KnownHosts, key: Buffer): SshError | null {
+export function decideHostKey(target: SshTarget, resolved: ResolvedTarget, known: KnownHosts, key: Buffer): SshError | null | Promise<SshError | null> {
   const fingerprint = fingerprintSha256(key);
   const host = resolved.label;
   let check;
@@ -79,17 +82,20 @@ export function decideHostKey(target: SshTarget, resolved: ResolvedTarget, known
           keyType: keyTypeOf(key),
           keyBase64: key.toString('base64'),
         };
+        const refusal = (err: unknown): SshError =>
+          err instanceof SshError
+            ? err
+            : new HostKeyUnknownError(`could not pin the host key of ${host} (${fingerprint}): ${(err as Error).message}`, {
+                cause: err,
+                host,
+                fingerprint,
+              });
         try {
-          target.onNewKeyPinned?.(pin);
+          const stored = target.onNewKeyPinned?.(pin);
+          return isPromiseLike(stored) ? Promise.resolve(stored).then(() => null, refusal) : null;
         } catch (err) {
-          if (err instanceof SshError) return err;
-          return new HostKeyUnknownError(`could not pin the host key of ${host} (${fingerprint}): ${(err as Error).message}`, {
-            cause: err,
-            host,
-            fingerprint,
-          });
+          return refusal(err);
         }
-        return null;
       }
       const other =
         check.knownKeyTypes.length > 0
@@ -101,4 +107,8 @@ export function decideHostKey(target: SshTarget, resolved: ResolvedTarget, known
       });
     }
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

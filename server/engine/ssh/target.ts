@@ -30,11 +30,13 @@ export interface SshTarget {
   /**
    * Called (before authentication) when accept-new would pin a key the
    * target's `pinnedKeys` snapshot does not know; the caller stores it.
-   * Throwing refuses the host: an SshError as it is (HOST_KEY_CHANGED when a
-   * concurrent first contact pinned another key: see claimFirstContact), any
-   * other error as HOST_KEY_UNKNOWN.
+   * Throwing (or a returned promise rejecting) refuses the host: an SshError
+   * as it is (HOST_KEY_CHANGED when a concurrent first contact pinned another
+   * key: see claimFirstContact), any other error as HOST_KEY_UNKNOWN. A
+   * returned promise is awaited before the key is accepted (the caller may
+   * have to ask its database whether another process pinned a key first).
    */
-  onNewKeyPinned?: (key: PinnedKey) => void;
+  onNewKeyPinned?: (key: PinnedKey) => unknown;
   /** Bound on TCP connect + handshake + authentication. Default 20000. */
   readyTimeoutMs?: number;
   /** Default 5000. A dead link is detected within (count + 1) × interval. */
