@@ -15,8 +15,8 @@ const SERVER_VARS = {
   NODE_OPTIONS: '--require /tmp/LEAK.js',
 };
 
-const BASE = {
-  ...SERVER_VARS,
+/** What local commands may inherit from the server. */
+const ALLOWED = {
   PATH: '/usr/local/bin:/usr/bin:/bin',
   HOME: '/home/bisector',
   USER: 'bisector',
@@ -27,6 +27,8 @@ const BASE = {
   CCACHE_DIR: '/var/cache/ccache',
   SSH_AUTH_SOCK: '/tmp/agent.sock',
 };
+
+const BASE = { ...SERVER_VARS, ...ALLOWED };
 
 /** Runs `env -0` as a local command and returns the variables it saw. */
 async function envSeenBy(executor: LocalExecutor, own: Record<string, string>): Promise<Record<string, string>> {
@@ -55,15 +57,7 @@ describe('local commands get an allowlisted environment', () => {
     const seen = await envSeenBy(executor, { ISO: '/srv/nixos.iso', API_KEY: 'recipe-secret', BISECT_COMMIT: 'abc123' });
     expectNoServerSetting(seen);
     expect(seen).toMatchObject({
-      PATH: BASE.PATH,
-      HOME: BASE.HOME,
-      USER: 'bisector',
-      LANG: 'C.UTF-8',
-      LC_TIME: 'C',
-      TZ: 'UTC',
-      TERM: 'dumb',
-      CCACHE_DIR: '/var/cache/ccache',
-      SSH_AUTH_SOCK: '/tmp/agent.sock',
+      ...ALLOWED,
       ISO: '/srv/nixos.iso',
       API_KEY: 'recipe-secret',
       BISECT_COMMIT: 'abc123',
