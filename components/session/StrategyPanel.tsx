@@ -2,6 +2,7 @@
 import { shortSha } from '@/lib/format';
 import { commitRuns, copyRunPhasesOf, runsLabel } from './commit-runs';
 import type { SessionDetailView } from './types';
+import { DataTable } from '@/components/ui/DataTable';
 
 const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
 
@@ -62,27 +63,17 @@ function CommitRunsTable({ detail, terms }: { detail: SessionDetailView; terms: 
   const rows = commitRuns(detail.steps, copyRunPhasesOf(detail.session.recipe));
   if (rows.length === 0) return null;
   return (
-    <table className="table commit-runs" data-testid="commit-runs">
-      <thead>
-        <tr>
-          <th>position</th>
-          <th>commit</th>
-          <th>runs</th>
-          <th>slots</th>
+    <DataTable className="commit-runs" testId="commit-runs" columns={['position', 'commit', 'runs', 'slots']}>
+      {rows.map((c) => (
+        <tr key={c.sha} data-testid="commit-runs-row">
+          <td>{c.position < 0 ? 'good ref' : c.position}</td>
+          <td>
+            <code>{shortSha(c.sha)}</code> {c.subject}
+          </td>
+          <td>{runsLabel(c, terms)}</td>
+          <td>{c.slots.map((i) => i + 1).join(', ')}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((c) => (
-          <tr key={c.sha} data-testid="commit-runs-row">
-            <td>{c.position < 0 ? 'good ref' : c.position}</td>
-            <td>
-              <code>{shortSha(c.sha)}</code> {c.subject}
-            </td>
-            <td>{runsLabel(c, terms)}</td>
-            <td>{c.slots.map((i) => i + 1).join(', ')}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

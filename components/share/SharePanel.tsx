@@ -3,6 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { CopyButton } from '@/components/ui/CopyButton';
 import { useTRPC } from '@/lib/trpc';
+import { DataTable } from '@/components/ui/DataTable';
+import { QueryList } from '@/components/ui/QueryList';
 
 const EXPIRY_CHOICES: Array<{ label: string; days: number | null }> = [
   { label: 'Never (until revoked)', days: null },
@@ -99,26 +101,10 @@ export function SharePanel({
         </div>
       )}
       <h3>Links to this session</h3>
-      {list.isPending ? (
-        <p>Loading…</p>
-      ) : list.error ? (
-        <p className="error-text">{list.error.message}</p>
-      ) : list.data.length === 0 ? (
-        <p className="muted">None yet.</p>
-      ) : (
-        <table className="table share-list" data-testid="share-list">
-          <thead>
-            <tr>
-              <th>Link</th>
-              <th>Created</th>
-              <th>Expires</th>
-              <th>Hosts</th>
-              <th>State</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((s) => {
+      <QueryList query={list} empty="None yet.">
+        {(shares) => (
+          <DataTable className="share-list" testId="share-list" columns={['Link', 'Created', 'Expires', 'Hosts', 'State', '']}>
+            {shares.map((s) => {
               const state = s.revokedAt ? 'revoked' : s.active ? 'active' : 'expired';
               return (
                 <tr key={s.id} data-testid="share-row" data-state={state}>
@@ -139,9 +125,9 @@ export function SharePanel({
                 </tr>
               );
             })}
-          </tbody>
-        </table>
-      )}
+          </DataTable>
+        )}
+      </QueryList>
       {revoke.error && <p className="error-text">{revoke.error.message}</p>}
     </section>
   );
