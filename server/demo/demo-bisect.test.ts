@@ -1,12 +1,8 @@
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DbHandle } from '../../db/client';
-import { openTestDb } from '../../test/db';
-import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
+import { afterAll, expect, it } from 'vitest';
+import { useTestRuntime } from '../../test/suite';
 import { LocalExecutor } from '../engine/executors/local';
-import { makeTempDir, removeDir } from '../engine/testing/scripts';
 import { UserInputError } from '../engine/types';
-import type { Runtime } from '../runtime';
 import { CULPRIT_SUBJECT } from './generate';
 import { DEMO_GUEST, DemoGuestExecutor } from './guest';
 
@@ -16,41 +12,28 @@ import { DEMO_GUEST, DemoGuestExecutor } from './guest';
  * commits with the regression stall a copy, and the session ends on the planted
  * culprit, verified, within a minute.
  */
-let tmp: string;
-let handle: DbHandle;
-let rt: Runtime;
-let api: TestCaller;
 let guest: DemoGuestExecutor;
 
-beforeAll(async () => {
-  tmp = await makeTempDir('demo-bisect-');
-  handle = await openTestDb();
+const suite = useTestRuntime('demo-bisect-', (tmp) => {
   guest = new DemoGuestExecutor({ dir: path.join(tmp, 'demo') });
   const local = new LocalExecutor();
-  const t = makeTestRuntime(handle, tmp, {
+  return {
     hostExecutor: (on) => {
       if (on === DEMO_GUEST) return guest;
       if (on === 'local') return local;
       throw new UserInputError(`unknown host ${on}`, 'recipe');
     },
-  });
-  rt = t.rt;
-  api = t.caller();
+  };
 });
-afterAll(async () => {
-  await rt.shutdown();
-  await guest.close();
-  await handle.close();
-  await removeDir(tmp);
-});
+afterAll(() => guest.close());
 
 it('the demo bisects through the transfer phase, stalls copies on bad commits, and finds the culprit in under a minute', async () => {
   const t0 = performance.now();
-  const { id } = await api.sessions.demo();
-  let d = await api.sessions.byId({ id });
+  const { id } = await suite.api.sessions.demo();
+  let d = await suite.api.sessions.byId({ id });
   while (d.session.status === 'running') {
     await new Promise((r) => setTimeout(r, 200));
-    d = await api.sessions.byId({ id });
+    d = await suite.api.sessions.byId({ id });
   }
   const ms = performance.now() - t0;
   console.log(`demo through the engine: ${d.steps.length} steps in ${(ms / 1000).toFixed(1)} s`);

@@ -1,16 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../db/client';
 import { users } from '../../db/schema';
 import { getSessionDetail } from '../../db/queries/sessions';
 import { parseBisectLog } from '../engine/bisect-log';
 import { generateRepo, git, gitOk, type GeneratedRepo } from '../engine/testing/repo';
-import { buildThenBugScript, makeTempDir, removeDir } from '../engine/testing/scripts';
-import type { Runtime } from '../runtime';
+import { buildThenBugScript } from '../engine/testing/scripts';
 import { SHARE_NOT_FOUND_MESSAGE } from '../shares/service';
-import { dbKind, openTestDb } from '../../test/db';
-import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
+import { dbKind } from '../../test/db';
+import { useTestRuntime } from '../../test/suite';
 import { GET as ownerLog } from '../../app/api/sessions/[id]/bisect.log/route';
 import { GET as ownerExport } from '../../app/api/sessions/[id]/export.json/route';
 import { GET as sharedLog } from '../../app/s/[token]/bisect.log/route';
@@ -19,10 +17,8 @@ import { GET as sharedPhaseLog } from '../../app/s/[token]/log/route';
 import { sessionBisectLog } from './bisect-log';
 import { EXPORT_FORMAT, type SessionExport } from './session-export';
 
-let tmp: string;
-let handle: DbHandle;
-let rt: Runtime;
-let caller: () => TestCaller;
+const suite = useTestRuntime('export-', { origin: 'http://127.0.0.1:3000' });
+
 let repo: GeneratedRepo;
 let clones = 0;
 /** An API token of a signed-in user, for the owner's routes. */
@@ -31,28 +27,20 @@ let bearer = '';
 const RUNTIME_KEY = Symbol.for('bisect-dashboard.runtime');
 
 beforeAll(async () => {
-  tmp = await makeTempDir('export-');
-  handle = await openTestDb();
-  const t = makeTestRuntime(handle, tmp);
-  rt = t.rt;
-  caller = () => t.caller('http://127.0.0.1:3000');
   // Route handlers find the runtime where the server keeps it.
-  (globalThis as Record<symbol, unknown>)[RUNTIME_KEY] = Promise.resolve(rt);
-  await rt.auth.bootstrap();
-  const [admin] = await handle.db.select().from(users).limit(1);
-  bearer = (await rt.auth.createToken(admin!.id, 'export test')).token;
-  repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 400, mergeEvery: 5, culprit: 250, unbuildable: [120, 121, 300], tags: { 'v5.10': 0 } });
+  (globalThis as Record<symbol, unknown>)[RUNTIME_KEY] = Promise.resolve(suite.rt);
+  await suite.rt.auth.bootstrap();
+  const [admin] = await suite.handle.db.select().from(users).limit(1);
+  bearer = (await suite.rt.auth.createToken(admin!.id, 'export test')).token;
+  repo = await generateRepo({ dir: path.join(suite.tmp, 'repo'), commits: 400, mergeEvery: 5, culprit: 250, unbuildable: [120, 121, 300], tags: { 'v5.10': 0 } });
 });
 afterAll(async () => {
   delete (globalThis as Record<symbol, unknown>)[RUNTIME_KEY];
-  await rt.shutdown();
-  await handle.close();
-  await removeDir(tmp);
 });
 
 async function waitFinished(id: string) {
   for (let i = 0; i < 600; i++) {
-    const d = await caller().sessions.byId({ id });
+    const d = await suite.caller().sessions.byId({ id });
     if (d.session.status !== 'running') return d;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -61,9 +49,9 @@ async function waitFinished(id: string) {
 
 /** `git bisect replay` in a fresh clone, as a user would: returns git's output and the log git holds afterwards. */
 async function replay(log: string): Promise<{ code: number; output: string; after: string }> {
-  const clone = path.join(tmp, `clone-${++clones}`);
-  await gitOk(tmp, ['clone', '-q', repo.dir, clone]);
-  const file = path.join(tmp, `replay-${clones}.log`);
+  const clone = path.join(suite.tmp, `clone-${++clones}`);
+  await gitOk(suite.tmp, ['clone', '-q', repo.dir, clone]);
+  const file = path.join(suite.tmp, `replay-${clones}.log`);
   await writeFile(file, log);
   const r = await git(clone, ['bisect', 'replay', file]);
   const after = (await git(clone, ['bisect', 'log'])).stdout;
@@ -78,9 +66,9 @@ const ownerReq = (url: string) => new Request(`http://127.0.0.1:3000${url}`, { h
 describe(`export (${dbKind()})`, () => {
   let id: string;
   beforeAll(async () => {
-    const script = await buildThenBugScript(tmp);
+    const script = await buildThenBugScript(suite.tmp);
     id = (
-      await caller().sessions.create({
+      await suite.caller().sessions.create({
         repoPath: repo.dir,
         bad: 'main',
         good: ['v5.10'],
@@ -97,7 +85,7 @@ describe(`export (${dbKind()})`, () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const log = await res.text();
-    const d = await caller().sessions.byId({ id });
+    const d = await suite.caller().sessions.byId({ id });
     expect(log).toBe(d.session.bisectLog);
     const r = await replay(log);
     expect(r.code).toBe(0);
@@ -110,7 +98,7 @@ describe(`export (${dbKind()})`, () => {
     const res = await ownerExport(ownerReq(`/api/sessions/${id}/export.json`), idParams(id));
     expect(res.status).toBe(200);
     const doc = (await res.json()) as SessionExport;
-    const d = await caller().sessions.byId({ id });
+    const d = await suite.caller().sessions.byId({ id });
     expect(doc.format).toBe(EXPORT_FORMAT);
     expect(doc.version).toBe(1);
     expect(doc.session).toMatchObject({ id, status: 'done', bad: { ref: 'main', sha: d.session.badSha }, terms: { old: 'good', new: 'bad' } });
@@ -130,20 +118,20 @@ describe(`export (${dbKind()})`, () => {
   });
 
   it('a running session exports the log so far, and it replays', async () => {
-    const { id: live } = await caller().sessions.create({
+    const { id: live } = await suite.caller().sessions.create({
       repoPath: repo.dir,
       bad: 'main',
       good: ['v5.10'],
       recipe: { phases: [{ name: 't', kind: 'script', run: 'sleep 0.3; test ! -e BUG' }] },
     });
-    let detail = await getSessionDetail(handle.db, live);
+    let detail = await getSessionDetail(suite.handle.db, live);
     for (let i = 0; i < 200 && (detail?.steps.filter((s) => s.verdict !== null && s.kind === 'bisect').length ?? 0) < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      detail = await getSessionDetail(handle.db, live);
+      detail = await getSessionDetail(suite.handle.db, live);
     }
     expect(detail?.session.bisectLog).toBe('');
     const log = sessionBisectLog(detail!);
-    await caller().sessions.cancel({ id: live });
+    await suite.caller().sessions.cancel({ id: live });
     const marked = detail!.steps.filter((s) => s.verdict !== null && s.kind === 'bisect');
     expect(marked.length).toBeGreaterThanOrEqual(2);
     const r = await replay(log);
@@ -154,11 +142,11 @@ describe(`export (${dbKind()})`, () => {
   });
 
   it('share routes: the log for `curl | git bisect replay`, redacted phase logs, and one 404 for every dead token', async () => {
-    const { token, share } = await caller().shares.create({ sessionId: id });
+    const { token, share } = await suite.caller().shares.create({ sessionId: id });
     const res = await sharedLog(req(`/s/${token}/bisect.log`), tokenParams(token));
     expect(res.status).toBe(200);
     const log = await res.text();
-    expect(log).toBe((await caller().sessions.byId({ id })).session.bisectLog);
+    expect(log).toBe((await suite.caller().sessions.byId({ id })).session.bisectLog);
     expect((await replay(log)).output).toContain(`${repo.culpritSha} is the first bad commit`);
 
     const phase = await sharedPhaseLog(req(`/s/${token}/log?step=1&phase=0`), tokenParams(token));
@@ -171,8 +159,8 @@ describe(`export (${dbKind()})`, () => {
     expect(JSON.stringify(doc)).not.toContain(id);
     expect(doc.steps.length).toBeGreaterThan(3);
 
-    const soon = await caller().shares.create({ sessionId: id, expiresAt: new Date(Date.now() + 500) });
-    await caller().shares.revoke({ id: share.id });
+    const soon = await suite.caller().shares.create({ sessionId: id, expiresAt: new Date(Date.now() + 500) });
+    await suite.caller().shares.revoke({ id: share.id });
     await new Promise((r) => setTimeout(r, 600));
     const dead = [token, soon.token, 'unknown-token', ''];
     const answers = await Promise.all(

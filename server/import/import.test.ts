@@ -4,33 +4,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRPCError } from '@trpc/server';
 import { count } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../db/client';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sessions, steps } from '../../db/schema';
 import { parseBisectLog } from '../engine/bisect-log';
 import { generateRepo, git, gitBisectRun, gitOk, type GeneratedRepo } from '../engine/testing/repo';
-import { buildThenBugScript, bugScript, fixedScript, makeTempDir, removeDir } from '../engine/testing/scripts';
-import { dbKind, openTestDb } from '../../test/db';
-import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
+import { buildThenBugScript, bugScript, fixedScript } from '../engine/testing/scripts';
+import { dbKind } from '../../test/db';
+import { useTestRuntime } from '../../test/suite';
 import { importBisectLog } from './import';
+
+const suite = useTestRuntime('import-');
 
 const FIXTURES = fileURLToPath(new URL('../engine/bisect-log/fixtures/', import.meta.url));
 const fixture = (name: string) => readFileSync(path.join(FIXTURES, name), 'utf8');
 
-let tmp: string;
-let handle: DbHandle;
-let caller: () => TestCaller;
 let repo: GeneratedRepo;
 /** Culprit 150 with commits 149-151 unbuildable: git ends with candidates. */
 let skipRepo: GeneratedRepo;
 
 beforeAll(async () => {
-  tmp = await makeTempDir('import-');
-  handle = await openTestDb();
-  const t = makeTestRuntime(handle, tmp);
-  caller = () => t.caller();
   repo = await generateRepo({
-    dir: path.join(tmp, 'repo'),
+    dir: path.join(suite.tmp, 'repo'),
     commits: 300,
     mergeEvery: 5,
     culprit: 200,
@@ -39,15 +33,11 @@ beforeAll(async () => {
     tags: { 'v5.10': 0, 'v5.12': 230 },
     author: (c) => ({ name: `Dev ${c.index % 7}`, email: `dev${c.index % 7}@example.org` }),
   });
-  skipRepo = await generateRepo({ dir: path.join(tmp, 'skip-repo'), commits: 200, culprit: 150, unbuildable: [149, 150, 151], tags: { 'v5.10': 0 } });
-});
-afterAll(async () => {
-  await handle.close();
-  await removeDir(tmp);
+  skipRepo = await generateRepo({ dir: path.join(suite.tmp, 'skip-repo'), commits: 200, culprit: 150, unbuildable: [149, 150, 151], tags: { 'v5.10': 0 } });
 });
 
 async function sessionCount(): Promise<number> {
-  const [r] = await handle.db.select({ n: count() }).from(sessions);
+  const [r] = await suite.handle.db.select({ n: count() }).from(sessions);
   return r?.n ?? 0;
 }
 
@@ -64,10 +54,10 @@ async function expectBadRequest(p: Promise<unknown>, message: RegExp): Promise<T
 
 /** `git bisect replay` of `log` in a fresh clone of `dir`: the first bad commit or the candidates git names. */
 async function replayInClone(dir: string, log: string, name: string): Promise<{ firstBad: string | null; output: string }> {
-  const clone = path.join(tmp, `clone-${name}`);
-  await gitOk(tmp, ['clone', '-q', '--no-checkout', dir, clone]);
+  const clone = path.join(suite.tmp, `clone-${name}`);
+  await gitOk(suite.tmp, ['clone', '-q', '--no-checkout', dir, clone]);
   // The clone needs the tags and branches the log may name; `git clone` brought them.
-  const file = path.join(tmp, `${name}.log`);
+  const file = path.join(suite.tmp, `${name}.log`);
   await writeFile(file, log);
   await gitOk(clone, ['checkout', '-q', '--detach', 'origin/main']);
   const r = await git(clone, ['bisect', 'replay', file]);
@@ -79,8 +69,8 @@ async function replayInClone(dir: string, log: string, name: string): Promise<{ 
 describe(`sessions.import (${dbKind()})`, () => {
   it("the seed's 16-step log, without a repository: culprit, 16 steps, schematic timeline", async () => {
     const log = fixture('seed-16-step.log');
-    const { id } = await caller().sessions.import({ log });
-    const d = await caller().sessions.byId({ id });
+    const { id } = await suite.caller().sessions.import({ log });
+    const d = await suite.caller().sessions.byId({ id });
     const s = d.session;
     expect(s.status).toBe('done');
     expect(s.origin).toBe('import');
@@ -123,19 +113,19 @@ describe(`sessions.import (${dbKind()})`, () => {
   });
 
   it('an imported session is read-only: its verdicts cannot be changed', async () => {
-    const { id } = await caller().sessions.import({ log: fixture('seed-16-step.log') });
-    await expectBadRequest(caller().sessions.undo({ id, step: 3, verdict: 'bad' }), /imported bisect is read-only/);
-    const d = await caller().sessions.byId({ id });
+    const { id } = await suite.caller().sessions.import({ log: fixture('seed-16-step.log') });
+    await expectBadRequest(suite.caller().sessions.undo({ id, step: 3, verdict: 'bad' }), /imported bisect is read-only/);
+    const d = await suite.caller().sessions.byId({ id });
     expect(d.session.status).toBe('done');
     expect(d.steps.some((s) => s.superseded)).toBe(false);
   });
 
   it("git 2.55 spellings: `first 'bad' commit`, quoted candidates, custom terms", async () => {
-    const quoted = await caller().sessions.byId(await caller().sessions.import({ log: fixture('git-2.55-quoted-terms.log') }));
+    const quoted = await suite.caller().sessions.byId(await suite.caller().sessions.import({ log: fixture('git-2.55-quoted-terms.log') }));
     expect(quoted.session.result?.kind === 'culprit' && quoted.session.result.commit.sha).toBe('8d622d21d24803408b256d96463eac4574dcf067');
     expect(quoted.steps.map((s) => s.verdict)).toEqual(['bad', 'good']);
 
-    const cand = await caller().sessions.byId(await caller().sessions.import({ log: fixture('git-2.55-candidates.log') }));
+    const cand = await suite.caller().sessions.byId(await suite.caller().sessions.import({ log: fixture('git-2.55-candidates.log') }));
     expect(cand.session.status).toBe('done');
     expect(cand.session.result?.kind).toBe('candidates');
     if (cand.session.result?.kind !== 'candidates') throw new Error('unreachable');
@@ -151,7 +141,7 @@ describe(`sessions.import (${dbKind()})`, () => {
     expect(skipped).toBeGreaterThanOrEqual(last[0]);
     expect(skipped).toBeLessThan(last[1]);
 
-    const custom = await caller().sessions.byId(await caller().sessions.import({ log: fixture('git-2.55-custom-terms.log') }));
+    const custom = await suite.caller().sessions.byId(await suite.caller().sessions.import({ log: fixture('git-2.55-custom-terms.log') }));
     expect(custom.session).toMatchObject({ termOld: 'broken', termNew: 'fixed', bad: 'v5.14-rc1', good: ['v5.10'] });
     expect(custom.session.badSha).toBe('3e732ebf7316ac83e8562db7e64cc68aec390a18');
     expect(custom.steps.map((s) => [s.verdict, s.term])).toEqual([
@@ -162,11 +152,11 @@ describe(`sessions.import (${dbKind()})`, () => {
   });
 
   it('a log made by real git, with the repository: full commit info, real positions and suspects; replays in a clone', async () => {
-    const script = await buildThenBugScript(tmp);
+    const script = await buildThenBugScript(suite.tmp);
     const run = await gitBisectRun(repo.dir, { bad: 'main', good: ['v5.10'], script });
     expect(run.firstBad).toBe(repo.culpritSha);
-    const { id } = await caller().sessions.import({ log: run.log, repoPath: repo.dir });
-    const d = await caller().sessions.byId({ id });
+    const { id } = await suite.caller().sessions.import({ log: run.log, repoPath: repo.dir });
+    const d = await suite.caller().sessions.byId({ id });
     expect(d.session.result?.kind === 'culprit' && d.session.result.commit).toMatchObject({
       sha: repo.culpritSha,
       author: expect.stringMatching(/^Dev \d$/),
@@ -198,12 +188,12 @@ describe(`sessions.import (${dbKind()})`, () => {
   });
 
   it('skips next to the culprit: candidates, with and without the repository', async () => {
-    const script = await buildThenBugScript(tmp, { name: 'skip.sh' });
+    const script = await buildThenBugScript(suite.tmp, { name: 'skip.sh' });
     const run = await gitBisectRun(skipRepo.dir, { bad: 'main', good: ['v5.10'], script });
     expect(run.firstBad).toBeNull();
     expect(run.candidates.length).toBeGreaterThan(1);
     for (const repoPath of [skipRepo.dir, undefined]) {
-      const d = await caller().sessions.byId(await caller().sessions.import({ log: run.log, repoPath }));
+      const d = await suite.caller().sessions.byId(await suite.caller().sessions.import({ log: run.log, repoPath }));
       expect(d.session.result?.kind).toBe('candidates');
       if (d.session.result?.kind !== 'candidates') throw new Error('unreachable');
       expect(d.session.result.commits.map((c) => c.sha).sort()).toEqual([...run.candidates].sort());
@@ -214,10 +204,10 @@ describe(`sessions.import (${dbKind()})`, () => {
   });
 
   it('custom terms (broken/fixed) from real git', async () => {
-    const script = await fixedScript(tmp);
+    const script = await fixedScript(suite.tmp);
     const run = await gitBisectRun(repo.dir, { bad: 'main', good: ['v5.12'], script, terms: { old: 'broken', new: 'fixed' } });
     expect(run.firstBad).toBe(repo.shas[260]);
-    const d = await caller().sessions.byId(await caller().sessions.import({ log: run.log, repoPath: repo.dir }));
+    const d = await suite.caller().sessions.byId(await suite.caller().sessions.import({ log: run.log, repoPath: repo.dir }));
     expect(d.session).toMatchObject({ termOld: 'broken', termNew: 'fixed', bad: 'main', good: ['v5.12'] });
     expect(d.steps.every((s) => (s.verdict === 'good' ? s.term === 'broken' : s.verdict === 'bad' ? s.term === 'fixed' : s.term === 'skip'))).toBe(true);
     expect(d.session.result?.kind === 'culprit' && d.session.result.commit.sha).toBe(repo.shas[260]);
@@ -238,7 +228,7 @@ describe(`sessions.import (${dbKind()})`, () => {
     }
     const log = await gitOk(dir, ['bisect', 'log']);
     await gitOk(dir, ['bisect', 'reset']);
-    const d = await caller().sessions.byId(await caller().sessions.import({ log, repoPath: dir }));
+    const d = await suite.caller().sessions.byId(await suite.caller().sessions.import({ log, repoPath: dir }));
     expect(d.session).toMatchObject({ termOld: 'old', termNew: 'new' });
     expect(d.session.badSha).toBe(repo.shas.at(-1));
     expect(d.session.goodShas).toEqual([repo.shas[0]]);
@@ -247,11 +237,11 @@ describe(`sessions.import (${dbKind()})`, () => {
   });
 
   it('abbreviated shas and refs in a hand-typed log are resolved by the repository; the stored log replays', async () => {
-    const script = await bugScript(tmp);
+    const script = await bugScript(suite.tmp);
     const run = await gitBisectRun(repo.dir, { bad: 'main', good: ['v5.10'], script });
     const p = parseBisectLog(run.log);
     const hand = ['git bisect start main v5.10', ...p.marks.map((m) => `git bisect ${m.term} ${m.sha.slice(0, 10)}`)].join('\n');
-    const d = await caller().sessions.byId(await caller().sessions.import({ log: hand, repoPath: repo.dir }));
+    const d = await suite.caller().sessions.byId(await suite.caller().sessions.import({ log: hand, repoPath: repo.dir }));
     expect(d.steps.map((s) => s.commit.sha)).toEqual(p.marks.map((m) => m.sha));
     expect(d.steps.every((s) => s.commit.subject.length > 0)).toBe(true);
     // No result comment in the log: decided from the repository as git would.
@@ -263,35 +253,35 @@ describe(`sessions.import (${dbKind()})`, () => {
   it('a malformed log is refused naming the line and what was expected; nothing is stored', async () => {
     const before = await sessionCount();
     const e = await expectBadRequest(
-      caller().sessions.import({ log: `git bisect start\n# bad: [${'a'.repeat(40)}] x\nBisecting: 4 revisions left to test after this (roughly 2 steps)\n` }),
+      suite.caller().sessions.import({ log: `git bisect start\n# bad: [${'a'.repeat(40)}] x\nBisecting: 4 revisions left to test after this (roughly 2 steps)\n` }),
       /^line 3: expected .*git bisect/,
     );
     expect(e.message).toContain("got 'Bisecting: 4 revisions");
     expect((e.cause as { field?: string } | undefined)?.field).toBe('log');
-    await expectBadRequest(caller().sessions.import({ log: '' }), /^line 1: expected a `git bisect start` line/);
-    await expectBadRequest(caller().sessions.import({ log: 'git bisect start\ngit bisect bad zzz\n' }), /^line 2: expected a hex sha/);
-    await expectBadRequest(caller().sessions.import({ log: `git bisect start\ngit bisect bad ${'b'.repeat(40)}\n` }), /never marks a `good` commit/);
+    await expectBadRequest(suite.caller().sessions.import({ log: '' }), /^line 1: expected a `git bisect start` line/);
+    await expectBadRequest(suite.caller().sessions.import({ log: 'git bisect start\ngit bisect bad zzz\n' }), /^line 2: expected a hex sha/);
+    await expectBadRequest(suite.caller().sessions.import({ log: `git bisect start\ngit bisect bad ${'b'.repeat(40)}\n` }), /never marks a `good` commit/);
     expect(await sessionCount()).toBe(before);
   });
 
   it('commits missing from the given repository are refused naming the line; nothing is stored', async () => {
     const before = await sessionCount();
     const log = fixture('seed-16-step.log');
-    await expectBadRequest(caller().sessions.import({ log, repoPath: repo.dir }), /commit `3e732ebf7316ac83e8562db7e64cc68aec390a18` \(line 3\) is not in /);
-    await expectBadRequest(caller().sessions.import({ log, repoPath: path.join(tmp, 'nope') }), /does not exist/);
+    await expectBadRequest(suite.caller().sessions.import({ log, repoPath: repo.dir }), /commit `3e732ebf7316ac83e8562db7e64cc68aec390a18` \(line 3\) is not in /);
+    await expectBadRequest(suite.caller().sessions.import({ log, repoPath: path.join(suite.tmp, 'nope') }), /does not exist/);
     expect(await sessionCount()).toBe(before);
   });
 
   it('a log over 10 MB is refused with a clear message', async () => {
     const before = await sessionCount();
     const big = `git bisect start\n${'# padding\n'.repeat(1_100_000)}`;
-    await expectBadRequest(caller().sessions.import({ log: big }), /at most 10 MB can be imported/);
+    await expectBadRequest(suite.caller().sessions.import({ log: big }), /at most 10 MB can be imported/);
     expect(await sessionCount()).toBe(before);
   });
 
   it('one transaction: a failure while storing steps leaves no session behind', async () => {
     const before = await sessionCount();
-    const db = handle.db;
+    const db = suite.handle.db;
     const failing = new Proxy(db, {
       get(target, prop, receiver) {
         if (prop !== 'transaction') return Reflect.get(target, prop, receiver);

@@ -1,14 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../db/client';
-import { openTestDb } from '../../test/db';
-import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestRuntime } from '../../test/suite';
 import { KCONFIG_FILES, TOY_KCONFIG } from '../demo/toy-kconfig';
 import { makefile } from '../demo/toy-kernel';
-import { makeTempDir, removeDir } from '../engine/testing/scripts';
-import type { Runtime } from '../runtime';
+
+const suite = useTestRuntime('kconfig-session-');
 
 /**
  * A session whose recipe makes each step's .config with the kconfig phase on
@@ -16,20 +14,11 @@ import type { Runtime } from '../runtime';
  * with the steps, listed, read and diffed through the API, and the culprit is
  * verified. Commit 3 turns BTRFS_FS on by default, commit 5 plants the bug.
  */
-let tmp: string;
-let handle: DbHandle;
-let rt: Runtime;
-let api: TestCaller;
 let repo: string;
 let shas: string[];
 
 beforeAll(async () => {
-  tmp = await makeTempDir('kconfig-session-');
-  handle = await openTestDb();
-  const t = makeTestRuntime(handle, tmp);
-  rt = t.rt;
-  api = t.caller();
-  repo = path.join(tmp, 'toy');
+  repo = path.join(suite.tmp, 'toy');
   mkdirSync(repo, { recursive: true });
   const g = (...args: string[]) =>
     execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.org', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.org' } }).trim();
@@ -52,15 +41,10 @@ beforeAll(async () => {
   }
   g('tag', 'v1', shas[0] as string);
 });
-afterAll(async () => {
-  await rt.shutdown();
-  await handle.close();
-  await removeDir(tmp);
-});
 
 async function finished(id: string) {
   for (;;) {
-    const d = await api.sessions.byId({ id });
+    const d = await suite.api.sessions.byId({ id });
     if (d.session.status !== 'running') return d;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -68,7 +52,7 @@ async function finished(id: string) {
 
 describe('kconfig per step and culprit verification (pglite)', () => {
   it('stores each step’s .config, diffs two steps as diffconfig does, and ends verified', async () => {
-    const { id } = await rt.sessions.create({
+    const { id } = await suite.rt.sessions.create({
       repoPath: repo,
       bad: 'main',
       good: ['v1'],
@@ -86,34 +70,34 @@ describe('kconfig per step and culprit verification (pglite)', () => {
     expect(result?.kind === 'culprit' && result.verification?.summary).toBe('verified: reverting it fixes the bad commit');
     expect(d.steps.filter((s) => s.kind === 'verify').map((s) => s.commit.sha)).toEqual([shas[7], shas[4]]);
 
-    const configs = await api.sessions.stepConfigs({ id });
+    const configs = await suite.api.sessions.stepConfigs({ id });
     // Every step ran the kconfig phase: endpoint checks, bisect steps and the two verification runs.
     expect(configs.map((c) => c.step)).toEqual(d.steps.map((s) => s.step));
     const byCommit = (i: number) => d.steps.find((s) => s.commit.sha === shas[i] && s.kind !== 'verify')?.step;
     const before = d.steps.find((s) => s.kind === 'check' && s.commit.sha === shas[0])?.step as number;
     const after = byCommit(5) ?? (d.steps.find((s) => s.kind === 'check' && s.commit.sha === shas[7])?.step as number);
-    const one = await api.sessions.stepConfig({ id, step: before });
+    const one = await suite.api.sessions.stepConfig({ id, step: before });
     expect(one.text).toContain('# CONFIG_SECURITY_SELINUX is not set');
     expect(one.text).toContain('CONFIG_VIRTIO_NET=y');
     expect(one.bytes).toBe(Buffer.byteLength(one.text));
-    const diff = await api.sessions.configDiff({ id, step: after, against: before });
+    const diff = await suite.api.sessions.configDiff({ id, step: after, against: before });
     expect(diff.changed).toEqual([{ name: 'BTRFS_FS', from: 'n', to: 'y' }]);
     expect(diff.text).toBe(' BTRFS_FS n -> y');
     // The bisect log export is git's, without the verification runs.
     expect(d.session.bisectLog).toContain(`# first bad commit: [${shas[5]}]`);
     expect(d.session.bisectLog.split('\n').filter((l) => /^git bisect (good|bad|skip) /.test(l))).toHaveLength(d.steps.filter((s) => s.kind === 'bisect').length);
 
-    await expect(api.sessions.stepConfig({ id, step: 999 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('step 999 has no stored .config') });
-    await expect(api.sessions.configDiff({ id, step: -1, against: before })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    const report = await api.sessions.report({ id });
+    await expect(suite.api.sessions.stepConfig({ id, step: 999 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('step 999 has no stored .config') });
+    await expect(suite.api.sessions.configDiff({ id, step: -1, against: before })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const report = await suite.api.sessions.report({ id });
     expect(report.text).toContain('Culprit verified: reverting it fixes the bad commit');
   }, 60_000);
 
   it('sessions.create verify: false skips the verification', async () => {
-    const { id } = await rt.sessions.create({ repoPath: repo, bad: 'main', good: ['v1'], verify: false, recipe: { phases: [{ name: 'test', kind: 'script', run: '! test -e BUG' }] } });
+    const { id } = await suite.rt.sessions.create({ repoPath: repo, bad: 'main', good: ['v1'], verify: false, recipe: { phases: [{ name: 'test', kind: 'script', run: '! test -e BUG' }] } });
     const d = await finished(id);
     expect(d.session.result?.kind === 'culprit' && d.session.result.verification).toBeUndefined();
     expect(d.steps.some((s) => s.kind === 'verify')).toBe(false);
-    expect(await api.sessions.stepConfigs({ id })).toEqual([]);
+    expect(await suite.api.sessions.stepConfigs({ id })).toEqual([]);
   }, 60_000);
 });

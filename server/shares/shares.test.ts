@@ -3,17 +3,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TRPCError } from '@trpc/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbHandle } from '../../db/client';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recordEvents } from '../../db/queries/events';
 import { insertSession } from '../../db/queries/sessions';
 import { hosts, shares } from '../../db/schema';
 import { generateRepo, type GeneratedRepo } from '../engine/testing/repo';
-import { makeTempDir, removeDir } from '../engine/testing/scripts';
-import type { Runtime } from '../runtime';
 import { streamSessionEvents } from '../sessions/stream';
-import { dbKind, openTestDb } from '../../test/db';
-import { makeTestRuntime, type TestCaller } from '../../test/test-runtime';
+import { dbKind } from '../../test/db';
+import { useTestRuntime } from '../../test/suite';
 import { SHARE_NOT_FOUND_MESSAGE } from './service';
 import { streamSharedEvents } from './stream';
 import { GET as sharedExport } from '../../app/s/[token]/export.json/route';
@@ -22,30 +19,16 @@ import { GET as sharedPhaseLog } from '../../app/s/[token]/log/route';
 const FIXTURES = fileURLToPath(new URL('../engine/bisect-log/fixtures/', import.meta.url));
 const ORIGIN = 'http://bisect.example:3000';
 
-let tmp: string;
-let handle: DbHandle;
-let rt: Runtime;
-let caller: () => TestCaller;
-/** A visitor holding a link: no sign-in, no API token. */
-let visitor: () => TestCaller;
+/** `suite.visitor()`: someone holding a link, no sign-in, no API token. */
+const suite = useTestRuntime('shares-', { origin: ORIGIN });
+
 let repo: GeneratedRepo;
 /** An imported, finished session (the seed log). */
 let importedId: string;
 
 beforeAll(async () => {
-  tmp = await makeTempDir('shares-');
-  handle = await openTestDb();
-  const t = makeTestRuntime(handle, tmp);
-  rt = t.rt;
-  caller = () => t.caller(ORIGIN);
-  visitor = () => t.anonymous(ORIGIN);
-  repo = await generateRepo({ dir: path.join(tmp, 'repo'), commits: 120, culprit: 80, tags: { 'v5.10': 0 } });
-  importedId = (await caller().sessions.import({ log: readFileSync(path.join(FIXTURES, 'seed-16-step.log'), 'utf8') })).id;
-});
-afterAll(async () => {
-  await rt.shutdown();
-  await handle.close();
-  await removeDir(tmp);
+  repo = await generateRepo({ dir: path.join(suite.tmp, 'repo'), commits: 120, culprit: 80, tags: { 'v5.10': 0 } });
+  importedId = (await suite.caller().sessions.import({ log: readFileSync(path.join(FIXTURES, 'seed-16-step.log'), 'utf8') })).id;
 });
 
 async function notFoundMessage(p: Promise<unknown>): Promise<string> {
@@ -65,31 +48,31 @@ function median(xs: number[]): number {
 
 describe(`shares (${dbKind()})`, () => {
   it('create: a 256-bit token shown once, stored only as its SHA-256; list never returns it', async () => {
-    const r = await caller().shares.create({ sessionId: importedId });
+    const r = await suite.caller().shares.create({ sessionId: importedId });
     expect(r.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(r.token, 'base64url')).toHaveLength(32);
     expect(r.url).toBe(`${ORIGIN}/s/${r.token}`);
 
-    const rows = await handle.db.select().from(shares);
+    const rows = await suite.handle.db.select().from(shares);
     const row = rows.find((x) => x.id === r.share.id);
     expect(row?.tokenHash).toBe(createHash('sha256').update(r.token).digest('hex'));
     expect(JSON.stringify(rows)).not.toContain(r.token);
     expect(row?.tokenHint).toBe(r.token.slice(0, 6));
 
-    const list = await caller().shares.list({ sessionId: importedId });
+    const list = await suite.caller().shares.list({ sessionId: importedId });
     expect(list.map((s) => s.id)).toContain(r.share.id);
     expect(JSON.stringify(list)).not.toContain(r.token);
     expect(list.find((s) => s.id === r.share.id)).toMatchObject({ active: true, revokedAt: null, expiresAt: null, hideHosts: false });
 
     // Two shares never share a token.
-    const again = await caller().shares.create({ sessionId: importedId });
+    const again = await suite.caller().shares.create({ sessionId: importedId });
     expect(again.token).not.toBe(r.token);
   });
 
   it('view: the session as its owner sees it, culprit included, without the session id', async () => {
-    const { token } = await caller().shares.create({ sessionId: importedId });
-    const view = await visitor().shares.view({ token });
-    const owner = await caller().sessions.byId({ id: importedId });
+    const { token } = await suite.caller().shares.create({ sessionId: importedId });
+    const view = await suite.visitor().shares.view({ token });
+    const owner = await suite.caller().sessions.byId({ id: importedId });
     expect(view.session.result).toEqual(owner.session.result);
     expect(view.steps.map((s) => [s.step, s.commit.sha, s.verdict, s.position])).toEqual(owner.steps.map((s) => [s.step, s.commit.sha, s.verdict, s.position]));
     expect(view.session.bisectLog).toBe(owner.session.bisectLog);
@@ -99,40 +82,40 @@ describe(`shares (${dbKind()})`, () => {
   });
 
   it('unknown, malformed, revoked and expired tokens all get the same 404', async () => {
-    const unknown = await notFoundMessage(visitor().shares.view({ token: randomBytes(32).toString('base64url') }));
+    const unknown = await notFoundMessage(suite.visitor().shares.view({ token: randomBytes(32).toString('base64url') }));
     expect(unknown).toBe(SHARE_NOT_FOUND_MESSAGE);
     for (const bad of ['', 'x', 'a'.repeat(500), '../../etc/passwd']) {
-      expect(await notFoundMessage(visitor().shares.view({ token: bad }))).toBe(unknown);
+      expect(await notFoundMessage(suite.visitor().shares.view({ token: bad }))).toBe(unknown);
     }
 
-    const r = await caller().shares.create({ sessionId: importedId });
-    await visitor().shares.view({ token: r.token });
-    expect(await caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: true });
-    expect(await caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: false });
-    expect(await notFoundMessage(visitor().shares.view({ token: r.token }))).toBe(unknown);
-    const listed = (await caller().shares.list({ sessionId: importedId })).find((s) => s.id === r.share.id);
+    const r = await suite.caller().shares.create({ sessionId: importedId });
+    await suite.visitor().shares.view({ token: r.token });
+    expect(await suite.caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: true });
+    expect(await suite.caller().shares.revoke({ id: r.share.id })).toEqual({ revoked: false });
+    expect(await notFoundMessage(suite.visitor().shares.view({ token: r.token }))).toBe(unknown);
+    const listed = (await suite.caller().shares.list({ sessionId: importedId })).find((s) => s.id === r.share.id);
     expect(listed?.active).toBe(false);
     expect(listed?.revokedAt).toBeInstanceOf(Date);
 
-    const soon = await caller().shares.create({ sessionId: importedId, expiresAt: new Date(Date.now() + 1200) });
-    expect((await visitor().shares.view({ token: soon.token })).share.expiresAt).toBeInstanceOf(Date);
+    const soon = await suite.caller().shares.create({ sessionId: importedId, expiresAt: new Date(Date.now() + 1200) });
+    expect((await suite.visitor().shares.view({ token: soon.token })).share.expiresAt).toBeInstanceOf(Date);
     await new Promise((res) => setTimeout(res, 1400));
-    expect(await notFoundMessage(visitor().shares.view({ token: soon.token }))).toBe(unknown);
-    expect((await caller().shares.list({ sessionId: importedId })).find((s) => s.id === soon.share.id)?.active).toBe(false);
+    expect(await notFoundMessage(suite.visitor().shares.view({ token: soon.token }))).toBe(unknown);
+    expect((await suite.caller().shares.list({ sessionId: importedId })).find((s) => s.id === soon.share.id)?.active).toBe(false);
 
     // Streams answer the same way.
     for (const token of [r.token, soon.token, 'nope']) {
-      const it = streamSharedEvents(rt, token, 0, new AbortController().signal);
+      const it = streamSharedEvents(suite.rt, token, 0, new AbortController().signal);
       await expect(it.next()).rejects.toThrow(SHARE_NOT_FOUND_MESSAGE);
     }
   });
 
   it('unknown and revoked tokens take about the same time (one lookup by hash either way)', async () => {
-    const r = await caller().shares.create({ sessionId: importedId });
-    await caller().shares.revoke({ id: r.share.id });
+    const r = await suite.caller().shares.create({ sessionId: importedId });
+    await suite.caller().shares.revoke({ id: r.share.id });
     const time = async (token: string) => {
       const t0 = performance.now();
-      await visitor().shares.view({ token }).catch(() => undefined);
+      await suite.visitor().shares.view({ token }).catch(() => undefined);
       return performance.now() - t0;
     };
     const unknown: number[] = [];
@@ -147,23 +130,23 @@ describe(`shares (${dbKind()})`, () => {
   });
 
   it('a visitor without sign-in may view a shared session, and do nothing else', async () => {
-    const { token, share } = await caller().shares.create({ sessionId: importedId });
-    expect((await visitor().shares.view({ token })).session.result?.kind).toBe('culprit');
+    const { token, share } = await suite.caller().shares.create({ sessionId: importedId });
+    expect((await suite.visitor().shares.view({ token })).session.result?.kind).toBe('culprit');
     const unauthorized = async (p: Promise<unknown>) => {
       const e = await p.then(() => null, (err: unknown) => err);
       expect((e as TRPCError | null)?.code).toBe('UNAUTHORIZED');
     };
-    await unauthorized(visitor().shares.create({ sessionId: importedId }));
-    await unauthorized(visitor().shares.list({ sessionId: importedId }));
-    await unauthorized(visitor().shares.revoke({ id: share.id }));
-    await unauthorized(visitor().sessions.import({ log: 'git bisect start\n' }));
-    await unauthorized(visitor().sessions.report({ id: importedId }));
+    await unauthorized(suite.visitor().shares.create({ sessionId: importedId }));
+    await unauthorized(suite.visitor().shares.list({ sessionId: importedId }));
+    await unauthorized(suite.visitor().shares.revoke({ id: share.id }));
+    await unauthorized(suite.visitor().sessions.import({ log: 'git bisect start\n' }));
+    await unauthorized(suite.visitor().sessions.report({ id: importedId }));
   });
 
   it('create refuses past expiries and unknown sessions; revoke refuses unknown shares', async () => {
-    await expect(caller().shares.create({ sessionId: importedId, expiresAt: new Date(Date.now() - 1000) })).rejects.toThrow(/expiry is in the past/);
-    await expect(caller().shares.create({ sessionId: randomUUID() })).rejects.toThrow(/no session/);
-    await expect(caller().shares.revoke({ id: randomUUID() })).rejects.toThrow(/no share/);
+    await expect(suite.caller().shares.create({ sessionId: importedId, expiresAt: new Date(Date.now() - 1000) })).rejects.toThrow(/expiry is in the past/);
+    await expect(suite.caller().shares.create({ sessionId: randomUUID() })).rejects.toThrow(/no session/);
+    await expect(suite.caller().shares.revoke({ id: randomUUID() })).rejects.toThrow(/no share/);
   });
 
   describe('what a share never shows', () => {
@@ -174,9 +157,9 @@ describe(`shares (${dbKind()})`, () => {
     let sessionId: string;
 
     beforeAll(async () => {
-      await handle.db.insert(hosts).values({ id: randomUUID(), name: host, address: fqdn, user: 'root', identityFile: '/home/alice/.ssh/lab_key', passphrase: 'pp-secret' });
+      await suite.handle.db.insert(hosts).values({ id: randomUUID(), name: host, address: fqdn, user: 'root', identityFile: '/home/alice/.ssh/lab_key', passphrase: 'pp-secret' });
       sessionId = randomUUID();
-      await insertSession(handle.db, {
+      await insertSession(suite.handle.db, {
         id: sessionId,
         status: 'done',
         title: 'secret-free title',
@@ -192,7 +175,7 @@ describe(`shares (${dbKind()})`, () => {
           ],
         },
       });
-      await recordEvents(handle.db, sessionId, [
+      await recordEvents(suite.handle.db, sessionId, [
         { seq: 1, event: { type: 'sessionStarted', range: { size: 2, badSha: 'b'.repeat(40), goodShas: ['a'.repeat(40)], badPosition: 1 }, suspect: [[0, 2]], revisionsLeft: 0, stepsLeft: 0 } },
         { seq: 2, event: { type: 'stepStarted', step: 1, commit: { sha: 'c'.repeat(40), subject: 'virtio: x', author: 'A', authorEmail: 'a@x', date: new Date().toISOString() }, position: 0, revisionsLeft: 0, stepsLeft: 0 } },
         { seq: 3, event: { type: 'phaseStarted', step: 1, phase: 0, name: 'build', kind: 'script', on: host } },
@@ -212,14 +195,14 @@ describe(`shares (${dbKind()})`, () => {
     });
 
     async function everything(token: string): Promise<string> {
-      const view = await visitor().shares.view({ token });
+      const view = await suite.visitor().shares.view({ token });
       const batches = [];
-      for await (const b of streamSharedEvents(rt, token, 0, new AbortController().signal)) batches.push(b);
+      for await (const b of streamSharedEvents(suite.rt, token, 0, new AbortController().signal)) batches.push(b);
       return JSON.stringify({ view, batches });
     }
 
     it('never key paths or passwords, hosts shown by default', async () => {
-      const { token } = await caller().shares.create({ sessionId });
+      const { token } = await suite.caller().shares.create({ sessionId });
       const all = await everything(token);
       expect(all).not.toContain('.ssh');
       expect(all).not.toContain('id_ed25519');
@@ -234,8 +217,8 @@ describe(`shares (${dbKind()})`, () => {
     });
 
     it('with hideHosts: no host name or address anywhere, phases run on aliases', async () => {
-      const { token } = await caller().shares.create({ sessionId, hideHosts: true });
-      const view = await visitor().shares.view({ token });
+      const { token } = await suite.caller().shares.create({ sessionId, hideHosts: true });
+      const view = await suite.visitor().shares.view({ token });
       expect(view.steps[0]?.phases[0]?.on).toBe('host-1');
       expect(view.session.repoPath).toBe('linux');
       const all = await everything(token);
@@ -247,22 +230,22 @@ describe(`shares (${dbKind()})`, () => {
       expect(all).toContain('<address>');
       expect(all).toContain('CC kernel/fork.o');
       // The owner still sees everything.
-      expect(JSON.stringify(await caller().sessions.byId({ id: sessionId }))).toContain(host);
+      expect(JSON.stringify(await suite.caller().sessions.byId({ id: sessionId }))).toContain(host);
     });
 
     it('never the hosts registry\'s identity files, even in error messages and the JSON export', async () => {
       const keyFile = '/srv/keys/lab-deploy';
-      await handle.db.insert(hosts).values({ id: randomUUID(), name: 'keyhost', address: '10.9.9.9', user: 'root', identityFile: keyFile });
+      await suite.handle.db.insert(hosts).values({ id: randomUUID(), name: 'keyhost', address: '10.9.9.9', user: 'root', identityFile: keyFile });
       const message = `AUTH_FAILED: cannot read identity file ${keyFile}: ENOENT: no such file or directory`;
-      await recordEvents(handle.db, sessionId, [
+      await recordEvents(suite.handle.db, sessionId, [
         { seq: 7, event: { type: 'log', level: 'error', message } },
         { seq: 8, event: { type: 'output', step: 1, phase: 0, stream: 'stderr', lines: [message, `ls ${keyFile}.pub`] } },
       ]);
       const runtimeKey = Symbol.for('bisect-dashboard.runtime');
-      (globalThis as Record<symbol, unknown>)[runtimeKey] = Promise.resolve(rt);
+      (globalThis as Record<symbol, unknown>)[runtimeKey] = Promise.resolve(suite.rt);
       try {
         for (const hideHosts of [false, true]) {
-          const { token } = await caller().shares.create({ sessionId, hideHosts });
+          const { token } = await suite.caller().shares.create({ sessionId, hideHosts });
           const exported = await (await sharedExport(new Request(`${ORIGIN}/s/${token}/export.json`), { params: Promise.resolve({ token }) })).text();
           const log = await (await sharedPhaseLog(new Request(`${ORIGIN}/s/${token}/log?step=1&phase=0`), { params: Promise.resolve({ token }) })).text();
           const all = `${await everything(token)}${exported}${log}`;
@@ -278,32 +261,32 @@ describe(`shares (${dbKind()})`, () => {
   });
 
   it('a running session is watchable live through its link, and revoking ends the stream', async () => {
-    const { id } = await caller().sessions.create({
+    const { id } = await suite.caller().sessions.create({
       repoPath: repo.dir,
       bad: 'main',
       good: ['v5.10'],
       recipe: { phases: [{ name: 't', kind: 'script', run: 'for i in 1 2 3; do echo "tick $i"; sleep 0.3; done; test ! -e BUG' }] },
     });
-    const { token, share } = await caller().shares.create({ sessionId: id });
+    const { token, share } = await suite.caller().shares.create({ sessionId: id });
     const ctl = new AbortController();
     const seen: number[] = [];
     let liveLines = 0;
-    const it = streamSharedEvents(rt, token, 0, ctl.signal, 100);
+    const it = streamSharedEvents(suite.rt, token, 0, ctl.signal, 100);
     for await (const b of it) {
       seen.push(...b.events.map((e) => e.seq));
       for (const e of b.events) if (e.payload.type === 'output') liveLines += e.payload.lines.length;
       if (liveLines >= 3) break;
     }
     // Lines arrived while the bisect was still running.
-    expect((await caller().sessions.byId({ id })).session.status).toBe('running');
+    expect((await suite.caller().sessions.byId({ id })).session.status).toBe('running');
     expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
 
     // Resume after the last seen event, then revoke: the stream ends with the 404.
-    const resumed = streamSharedEvents(rt, token, seen.at(-1) ?? 0, ctl.signal, 100);
+    const resumed = streamSharedEvents(suite.rt, token, seen.at(-1) ?? 0, ctl.signal, 100);
     const first = await resumed.next();
     expect(first.done).toBe(false);
     if (!first.done) expect(first.value.events[0]?.seq).toBe((seen.at(-1) ?? 0) + 1);
-    await caller().shares.revoke({ id: share.id });
+    await suite.caller().shares.revoke({ id: share.id });
     const t0 = Date.now();
     await expect(
       (async () => {
@@ -314,25 +297,25 @@ describe(`shares (${dbKind()})`, () => {
       })(),
     ).rejects.toThrow(SHARE_NOT_FOUND_MESSAGE);
     expect(Date.now() - t0).toBeLessThan(5000);
-    await caller().sessions.cancel({ id });
+    await suite.caller().sessions.cancel({ id });
   });
 
   it('a finished run: the shared stream carries the same events as the owner stream', async () => {
-    const { id } = await caller().sessions.create({
+    const { id } = await suite.caller().sessions.create({
       repoPath: repo.dir,
       bad: 'main',
       good: ['v5.10'],
       recipe: { phases: [{ name: 't', kind: 'script', run: 'echo hi; test ! -e BUG' }] },
     });
-    for (let i = 0; i < 300 && (await caller().sessions.byId({ id })).session.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
-    const { token } = await caller().shares.create({ sessionId: id });
+    for (let i = 0; i < 300 && (await suite.caller().sessions.byId({ id })).session.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
+    const { token } = await suite.caller().shares.create({ sessionId: id });
     const owner = [];
-    for await (const b of streamSessionEvents(rt, id, 0, new AbortController().signal)) owner.push(...b.events);
+    for await (const b of streamSessionEvents(suite.rt, id, 0, new AbortController().signal)) owner.push(...b.events);
     const shared = [];
-    for await (const b of streamSharedEvents(rt, token, 0, new AbortController().signal)) shared.push(...b.events);
+    for await (const b of streamSharedEvents(suite.rt, token, 0, new AbortController().signal)) shared.push(...b.events);
     expect(shared.map((e) => e.seq)).toEqual(owner.map((e) => e.seq));
     expect(shared.at(-1)?.payload.type).toBe('sessionFinished');
-    const view = await visitor().shares.view({ token });
+    const view = await suite.visitor().shares.view({ token });
     expect(view.session.result?.kind === 'culprit' && view.session.result.commit.sha).toBe(repo.culpritSha);
   });
 });
