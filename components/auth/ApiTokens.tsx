@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { CopyButton } from '@/components/ui/CopyButton';
 import { useTRPC } from '@/lib/trpc';
+import { SubmitButton } from '@/components/ui/SubmitButton';
 
 /** API tokens for scripts: create (shown once), list, revoke. */
 export function ApiTokens() {
@@ -24,9 +25,7 @@ export function ApiTokens() {
           Token name
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="nightly CI" required />
         </label>
-        <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-          Create token
-        </button>
+        <SubmitButton pending={create.isPending}>Create token</SubmitButton>
       </form>
       {create.data && (
         <p role="status" data-testid="new-token">

@@ -4,6 +4,8 @@ import { useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { safeNext } from '@/lib/safe-next';
 import { useTRPC } from '@/lib/trpc';
+import { FieldError } from '@/components/ui/FieldError';
+import { SubmitButton } from '@/components/ui/SubmitButton';
 
 /** Password sign-in; a `?token=` link printed by the server signs in at once. */
 export function SignInForm() {
@@ -31,14 +33,10 @@ export function SignInForm() {
         Password
         <input type="password" name="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
       </label>
-      {signIn.error && (
-        <p className="field-error" role="alert" data-testid="signin-error">
-          {signIn.error.message}
-        </p>
-      )}
-      <button type="submit" className="btn btn-primary" disabled={signIn.isPending}>
-        {signIn.isPending ? 'Signing in…' : 'Sign in'}
-      </button>
+      {signIn.error && <FieldError testId="signin-error">{signIn.error.message}</FieldError>}
+      <SubmitButton pending={signIn.isPending} busy="Signing in…">
+        Sign in
+      </SubmitButton>
       <p className="muted">
         The password is <code>DASHBOARD_PASSWORD</code>, or the one-time sign-in link the server printed at its first start.
       </p>

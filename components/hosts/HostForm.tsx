@@ -3,6 +3,8 @@ import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTRPC } from '@/lib/trpc';
 import type { HostView } from './types';
+import { FieldError } from '@/components/ui/FieldError';
+import { SubmitButton } from '@/components/ui/SubmitButton';
 
 /**
  * Add or edit a host. The passphrase field is write-only: an edited host
@@ -28,12 +30,7 @@ export function HostForm({ host, others, onDone }: { host?: HostView; others: st
   const update = useMutation(trpc.hosts.update.mutationOptions({ onSuccess: onDone }));
   const m = host ? update : create;
   const field = m.error?.data && 'field' in m.error.data ? (m.error.data.field as string | null) : null;
-  const errorFor = (f: string) =>
-    field === f ? (
-      <p className="field-error" role="alert" data-testid={`host-error-${f}`}>
-        {m.error?.message}
-      </p>
-    ) : null;
+  const errorFor = (f: string) => (field === f ? <FieldError testId={`host-error-${f}`}>{m.error?.message}</FieldError> : null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -160,20 +157,12 @@ export function HostForm({ host, others, onDone }: { host?: HostView; others: st
           pinned host key(s) (after a reinstall)
         </label>
       )}
-      {localError && (
-        <p className="field-error" role="alert">
-          {localError}
-        </p>
-      )}
-      {m.error && !field && (
-        <p className="field-error" role="alert" data-testid="host-form-error">
-          {m.error.message}
-        </p>
-      )}
+      {localError && <FieldError>{localError}</FieldError>}
+      {m.error && !field && <FieldError testId="host-form-error">{m.error.message}</FieldError>}
       <div className="form-row">
-        <button type="submit" className="btn btn-primary" disabled={m.isPending}>
-          {m.isPending ? 'Saving…' : host ? 'Save' : 'Add host'}
-        </button>
+        <SubmitButton pending={m.isPending} busy="Saving…">
+          {host ? 'Save' : 'Add host'}
+        </SubmitButton>
         <button type="button" className="btn" onClick={onDone}>
           Cancel
         </button>

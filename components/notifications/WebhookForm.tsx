@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import type { WebhookEvent, WebhookFormat } from '@/db/schema';
 import './notifications.css';
+import { SubmitButton } from '@/components/ui/SubmitButton';
 
 export interface WebhookDraft {
   name: string;
@@ -79,9 +80,9 @@ export function WebhookForm(props: { initial: WebhookDraft; editing: boolean; pe
       </div>
       {props.error && <p className="error-text" role="alert">{props.error}</p>}
       <div className="form-row">
-        <button type="submit" className="btn btn-primary" disabled={props.pending || d.events.length === 0}>
+        <SubmitButton pending={props.pending} disabled={d.events.length === 0}>
           {props.editing ? 'Save' : 'Add webhook'}
-        </button>
+        </SubmitButton>
         {props.onCancel && (
           <button type="button" className="btn" onClick={props.onCancel}>
             Cancel

@@ -4,6 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTRPC } from '@/lib/trpc';
 import '@/components/share/share.css';
+import { FieldError } from '@/components/ui/FieldError';
+import { SubmitButton } from '@/components/ui/SubmitButton';
 
 /** Same limit as the server's: bigger logs are refused before they are sent. */
 const MAX_BYTES = 10 * 1024 * 1024;
@@ -64,15 +66,11 @@ export function ImportLogForm() {
           aria-invalid={field === 'repoPath' || undefined}
         />
       </label>
-      {imp.error && (
-        <p className="field-error" role="alert" data-testid="import-error">
-          {imp.error.message}
-        </p>
-      )}
+      {imp.error && <FieldError testId="import-error">{imp.error.message}</FieldError>}
       <div>
-        <button type="submit" className="btn btn-primary" disabled={imp.isPending || log.trim() === ''}>
-          {imp.isPending ? 'Importing…' : 'Import'}
-        </button>
+        <SubmitButton pending={imp.isPending} busy="Importing…" disabled={log.trim() === ''}>
+          Import
+        </SubmitButton>
       </div>
     </form>
   );

@@ -6,6 +6,8 @@ import { RECIPE_TEMPLATES } from '@/lib/recipe-templates';
 import { useTRPC } from '@/lib/trpc';
 import { RecipeEditor } from './RecipeEditor';
 import { applyCopiesAreRuns, DEFAULT_STRATEGY_DRAFT, StrategyFields, strategyFromDraft } from './StrategyFields';
+import { FieldError } from '@/components/ui/FieldError';
+import { SubmitButton } from '@/components/ui/SubmitButton';
 
 const splitList = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 
@@ -70,12 +72,7 @@ export function NewBisectForm({ parentId }: { parentId?: string | undefined } = 
     });
   };
 
-  const errorFor = (name: string) =>
-    field === name ? (
-      <p className="field-error" role="alert" data-testid={`error-${name}`}>
-        {create.error?.message}
-      </p>
-    ) : null;
+  const errorFor = (name: string) => (field === name ? <FieldError testId={`error-${name}`}>{create.error?.message}</FieldError> : null);
 
   return (
     <form className="form" onSubmit={submit} aria-label="new bisect">
@@ -147,19 +144,11 @@ export function NewBisectForm({ parentId }: { parentId?: string | undefined } = 
       {errorFor('slots')}
       <RecipeEditor value={recipeText} onChange={setRecipeText} />
       {errorFor('recipe')}
-      {localError && (
-        <p className="field-error" role="alert">
-          {localError}
-        </p>
-      )}
-      {create.error && !field && (
-        <p className="field-error" role="alert" data-testid="form-error">
-          {create.error.message}
-        </p>
-      )}
-      <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-        {create.isPending ? 'Starting…' : 'Start bisect'}
-      </button>
+      {localError && <FieldError>{localError}</FieldError>}
+      {create.error && !field && <FieldError testId="form-error">{create.error.message}</FieldError>}
+      <SubmitButton pending={create.isPending} busy="Starting…">
+        Start bisect
+      </SubmitButton>
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { CopyButton } from '@/components/ui/CopyButton';
 import { useTRPC } from '@/lib/trpc';
 import { DataTable } from '@/components/ui/DataTable';
 import { QueryList } from '@/components/ui/QueryList';
+import { SubmitButton } from '@/components/ui/SubmitButton';
 
 const EXPIRY_CHOICES: Array<{ label: string; days: number | null }> = [
   { label: 'Never (until revoked)', days: null },
@@ -78,9 +79,9 @@ export function SharePanel({
           <label className="checkbox">
             <input type="checkbox" checked={hideHosts} onChange={(e) => setHideHosts(e.target.checked)} /> Hide host names and addresses
           </label>
-          <button type="submit" className="btn btn-primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create link'}
-          </button>
+          <SubmitButton pending={create.isPending} busy="Creating…">
+            Create link
+          </SubmitButton>
         </div>
       </form>
       {create.error && (
