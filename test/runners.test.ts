@@ -107,8 +107,11 @@ describe.skipIf(!onPostgres)('runners on a job queue in PostgreSQL', () => {
     expect(await api.sessions.pause({ id })).toEqual({ paused: true });
     expect(await api.sessions.resume({ id })).toEqual({ resumed: true });
 
-    // Kill the owner mid-step.
-    await until('a step to be running', async () => (await api.sessions.byId({ id })).steps.some((s) => s.state === 'running'));
+    // Kill the owner mid-step: a step that started under 0.7 s ago has at least 0.8 s of its 1.5 s left
+    // (one seen running later in its life could finish before the signal lands, leaving nothing interrupted).
+    await until('a step to have just started', async () =>
+      (await api.sessions.byId({ id })).steps.some((s) => s.state === 'running' && Date.now() - s.startedAt.getTime() < 700),
+    );
     first.child.kill('SIGKILL');
     const killedAt = Date.now();
     const taken = await until('the other runner to take over', async () => {
