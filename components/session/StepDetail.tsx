@@ -40,7 +40,9 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
     if (anchorPhase !== null) setSelected(anchorPhase);
   }, [anchor, anchorPhase]);
   const phaseIndex = selected ?? running?.phase ?? step.phases.at(-1)?.phase ?? 0;
-  const caches = useBuildCaches(logBase ? null : sessionId, step.phases.map((p) => p.status).join(','));
+  // The owner's page downloads from /api/…; a share link's page (/s/…) has no config or ccache procedures.
+  const owner = (logBase ?? '/api/').startsWith('/api/');
+  const caches = useBuildCaches(owner ? sessionId : null, step.phases.map((p) => p.status).join(','));
   const phase = step.phases.find((p) => p.phase === phaseIndex);
   const log = logs.get(step.step, phaseIndex);
 
@@ -115,7 +117,7 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
           />
         ))}
       </ol>
-      {!logBase && step.phases.some((p) => p.kind === 'kconfig' && p.status === 'passed') && (
+      {owner && step.phases.some((p) => p.kind === 'kconfig' && p.status === 'passed') && (
         <StepConfigPanel sessionId={sessionId} step={step.step} version={step.phases.map((p) => p.status).join(',')} />
       )}
       {phase?.kind === 'transfer' && transfers && (
