@@ -2,7 +2,6 @@ import { mkdir, readdir, readFile, stat, writeFile, chmod } from 'node:fs/promis
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listEventsAfter } from '../db/queries/events';
-import { getSessionDetail } from '../db/queries/sessions';
 import { insertHost, getHostRow } from '../db/queries/hosts';
 import { openDb } from '../db/client';
 import { secureDataDir } from './data-dir';
@@ -10,6 +9,7 @@ import { generateRepo, type GeneratedRepo } from './engine/testing/repo';
 import { makeTempDir, removeDir } from './engine/testing/scripts';
 import { SEALED_PREFIX } from './hosts/passphrases';
 import { createRuntime, type Runtime } from './runtime';
+import { outputLines, settledSession } from '../test/sessions';
 
 /** Every path under `dir` (directories included) with its permission bits. */
 async function modesUnder(dir: string): Promise<Array<{ p: string; mode: number }>> {
@@ -75,16 +75,9 @@ describe('data directory permissions', () => {
         good: ['v1'],
         recipe: { phases: [{ name: 't', kind: 'script', run: 'echo "mode=$(stat -c %a "$BISECT_ENV")"; echo "TOKEN=s3cr3t" >> "$BISECT_ENV"; test ! -e BUG' }] },
       });
-      for (;;) {
-        const d = await getSessionDetail(rt.db.db, id);
-        if (d?.session.status !== 'running') {
-          expect(d?.session.status).toBe('done');
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      expect((await settledSession(rt.db.db, id))?.session.status).toBe('done');
       const events = await listEventsAfter(rt.db.db, id, 0, 10_000);
-      const lines = events.flatMap((e) => (e.payload.type === 'output' ? e.payload.lines : []));
+      const lines = outputLines(events);
       expect(lines.length).toBeGreaterThan(1);
       const modes = lines.filter((x) => x.startsWith('mode='));
       expect(modes.length).toBeGreaterThan(1);

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listEventsAfter } from '../db/queries/events';
-import { getSessionDetail } from '../db/queries/sessions';
 import { readConfig } from './env';
 import { generateRepo, type GeneratedRepo } from './engine/testing/repo';
 import { makeTempDir, removeDir } from './engine/testing/scripts';
 import { createRuntime, type Runtime } from './runtime';
+import { outputLines, settledSession } from '../test/sessions';
 
 /**
  * Issue 10, item 1: a phase of the tree being bisected must not read the
@@ -50,16 +50,9 @@ describe('local phases of a session', () => {
       good: ['v1'],
       recipe: { env: { ISO: '/srv/nixos.iso' }, phases: [{ name: 'env', kind: 'script', run: 'env | sort; test ! -e BUG' }] },
     });
-    for (;;) {
-      const detail = await getSessionDetail(rt.db.db, id);
-      if (detail?.session.status !== 'running') {
-        expect(detail?.session.status).toBe('done');
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    expect((await settledSession(rt.db.db, id))?.session.status).toBe('done');
     const events = await listEventsAfter(rt.db.db, id, 0, 10_000);
-    const lines = events.flatMap((e) => (e.payload.type === 'output' ? e.payload.lines : []));
+    const lines = outputLines(events);
     expect(lines).toContain('PATH=/usr/local/bin:/usr/bin:/bin');
     expect(lines).toContain(`HOME=${tmp}`);
     expect(lines).toContain('ISO=/srv/nixos.iso');

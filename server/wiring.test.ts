@@ -4,7 +4,7 @@ import { claimSession } from '../db/queries/runners';
 import type { DbHandle } from '../db/client';
 import type { StoredEvent } from '../db/schema';
 import { dbKind, openTestDb } from '../test/db';
-import { insertTestSession } from '../test/sessions';
+import { insertTestSession, outputLines } from '../test/sessions';
 import { EventBus } from './bus';
 import type { EngineEvent } from './engine/events';
 import { MAX_LINES_PER_BATCH, SessionRecorder } from './wiring';
@@ -28,7 +28,6 @@ const out = (from: number, n: number): EngineEvent => ({
   stream: 'stdout',
   lines: Array.from({ length: n }, (_, i) => `line ${from + i}`),
 });
-const lines = (events: Array<Pick<StoredEvent, 'payload'>>) => events.flatMap((e) => (e.payload.type === 'output' ? e.payload.lines : []));
 
 /** A recorder on a fresh session and every batch it publishes. */
 async function recorder(fence = false) {
@@ -46,7 +45,7 @@ describe(`SessionRecorder (${dbKind()})`, () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval'] }); // a timer-driven flush would never fire
     await rec.emit(out(0, 3));
     await vi.waitFor(() => expect(published).toHaveLength(1), { timeout: 5000, interval: 5 });
-    expect(lines(published.flat())).toEqual(['line 0', 'line 1', 'line 2']);
+    expect(outputLines(published.flat())).toEqual(['line 0', 'line 1', 'line 2']);
   });
 
   it('groups output that arrives while a write is in flight into the next write, in order, numbered without gaps', async () => {
@@ -62,7 +61,7 @@ describe(`SessionRecorder (${dbKind()})`, () => {
     const stored = await listEventsAfter(h.db, id, 0, 100);
     expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
     expect(published.flat().map((e) => e.seq)).toEqual(stored.map((e) => e.seq));
-    expect(lines(stored)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i}`));
+    expect(outputLines(stored)).toEqual(Array.from({ length: 40 }, (_, i) => `line ${i}`));
     expect(stored.at(-1)?.payload.type).toBe('log');
   });
 
@@ -71,7 +70,7 @@ describe(`SessionRecorder (${dbKind()})`, () => {
     await rec.emit(out(0, 20_000)); // resolves only once stored: no flush needed
     const stored = await listEventsAfter(h.db, id, 0, 100);
     expect(stored.map((e) => (e.payload.type === 'output' ? e.payload.lines.length : 0))).toEqual(Array(20).fill(MAX_LINES_PER_BATCH));
-    expect(lines(stored).at(-1)).toBe('line 19999');
+    expect(outputLines(stored).at(-1)).toBe('line 19999');
   });
 
   it("refuses a stale runner's writes: the batch is not stored, and every later emit fails", async () => {

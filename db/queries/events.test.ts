@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../server/engine/events';
 import { dbKind, openTestDb } from '../../test/db';
-import { insertTestSession } from '../../test/sessions';
+import { insertTestSession, outputLines } from '../../test/sessions';
 import type { DbHandle } from '../client';
 import { listEventsAfter, recordEvents } from './events';
 import { getSessionDetail } from './sessions';
@@ -51,6 +51,6 @@ describe(`recording events (${dbKind()})`, () => {
     // Every event is stored in order with its number, the output lines included.
     const stored = await listEventsAfter(h.db, id, 0, 100);
     expect(stored.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(stored.flatMap((e) => (e.payload.type === 'output' ? e.payload.lines : []))).toHaveLength(12);
+    expect(outputLines(stored)).toHaveLength(12);
   });
 });

@@ -8,21 +8,13 @@ import { listEventsAfter } from '../../db/queries/events';
 import { SecretBox, redact } from './box';
 import { MIN_FRAGMENT_CHARS, Redactor } from './redactor';
 import { LineSplitter, MAX_LINE_LENGTH, RAW_LINE_LIMIT } from '../engine/util/line-splitter';
+import { outputLines, settledSession } from '../../test/sessions';
 
 const SECRET = 'hunter2-s3cr3t-Zq9';
 /** The example: echoed by a phase, it arrives as two output lines. */
 const MULTI = 'line1-SECRETPART-A\nline2-SECRETPART-B';
 /** Found in the stored text only if a secret (or a long part of one) was stored. */
 const LEAKS = ['hunter2', 's3cr3t', 'SECRETPART', 'LONGSECRET'];
-
-async function waitDone(rt: Runtime, id: string) {
-  const { getSessionDetail } = await import('../../db/queries/sessions');
-  for (;;) {
-    const detail = await getSessionDetail(rt.db.db, id);
-    if (detail?.session.status !== 'running') return detail;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function* filesUnder(dir: string): AsyncGenerator<string> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -69,7 +61,7 @@ describe('secret recipe variables', () => {
         ],
       },
     });
-    const detail = await waitDone(rt, id);
+    const detail = await settledSession(rt.db.db, id);
     expect(detail?.session.status).toBe('done');
     const events = await listEventsAfter(rt.db.db, id, 0, 10_000);
     const lines = events.flatMap((e) => (e.payload.type === 'output' && e.payload.step === 1 ? e.payload.lines : []));
@@ -97,18 +89,12 @@ describe('secret recipe variables', () => {
         phases: [{ name: 't', kind: 'script', run: 'echo "key=$API_KEY plain=$PLAIN"; echo "$API_KEY" >&2; test -n "$API_KEY" && test ! -e BUG' }],
       },
     });
-    let detail;
-    for (;;) {
-      const { getSessionDetail } = await import('../../db/queries/sessions');
-      detail = await getSessionDetail(rt.db.db, id);
-      if (detail?.session.status !== 'running') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const detail = await settledSession(rt.db.db, id);
     expect(detail?.session.status).toBe('done'); // the phases saw a non-empty API_KEY: the test would fail otherwise
     expect(JSON.stringify(detail)).not.toContain(SECRET);
     expect(detail?.session.recipe.env?.API_KEY).toEqual({ secret: true });
     const events = await listEventsAfter(rt.db.db, id, 0, 10_000);
-    const lines = events.flatMap((e) => (e.payload.type === 'output' ? e.payload.lines : []));
+    const lines = outputLines(events);
     expect(lines).toContain('key=[secret] plain=visible');
     expect(lines).toContain('[secret]');
     expect(JSON.stringify(events)).not.toContain(SECRET);
