@@ -1,5 +1,7 @@
+import type { Db } from '../../db/client';
+import { listPhaseOutput } from '../../db/queries/events';
 import type { StoredEvent } from '../../db/schema';
-import { getSessionDetail, type SessionDetail } from '../../db/queries/sessions';
+import { getSession, getSessionDetail, type SessionDetail } from '../../db/queries/sessions';
 import { internalErrorMessage, logInternalError, newErrorId } from '../api/errors';
 import { authenticateRequest, unauthorized } from '../auth/http';
 import { getRuntime, type Runtime } from '../runtime';
@@ -49,11 +51,30 @@ export function phaseLogParams(url: URL): { step: number; phase: number } | Resp
   return { step, phase };
 }
 
+/**
+ * The runtime and `?step=N&phase=M` of an owner's per-phase route (raw log,
+ * .config): a signed-in user or API token first (401), then the parameters
+ * (400), then a session by that id (404).
+ */
+export async function ownerPhaseForRoute(req: Request, id: string): Promise<{ rt: Runtime; step: number; phase: number } | Response> {
+  const rt = await getRuntime();
+  if (!(await authenticateRequest(rt, req))) return unauthorized();
+  const which = phaseLogParams(new URL(req.url));
+  if (which instanceof Response) return which;
+  if (!isSessionId(id) || !(await getSession(rt.db.db, id))) return notFoundResponse();
+  return { rt, ...which };
+}
+
+/** Output events read per page of a phase log. */
+const PHASE_LOG_PAGE = 100;
+
 export interface PhaseLogSource {
-  /** The next page of output events after `afterSeq` (empty when done). */
-  page(afterSeq: number): Promise<StoredEvent[]>;
-  /** The lines of a page as the reader may see them. */
-  lines(rows: StoredEvent[]): Promise<string[]>;
+  db: Db;
+  sessionId: string;
+  step: number;
+  phase: number;
+  /** A page's events as the reader may see them (a share's redaction); default: as stored. */
+  visible?: (rows: StoredEvent[]) => Promise<ReadonlyArray<Pick<StoredEvent, 'payload'>>>;
   /** Names the route in the server log. */
   where: string;
 }
@@ -65,19 +86,21 @@ export interface PhaseLogSource {
  */
 export async function phaseLogResponse(source: PhaseLogSource, headers: Record<string, string>): Promise<Response> {
   const encoder = new TextEncoder();
-  let pending: StoredEvent[] | null = await source.page(0);
+  const page = (after: number) => listPhaseOutput(source.db, source.sessionId, source.step, source.phase, after, PHASE_LOG_PAGE);
+  const lines = async (rows: StoredEvent[]) => ((await source.visible?.(rows)) ?? rows).flatMap((r) => (r.payload.type === 'output' ? r.payload.lines : []));
+  let pending: StoredEvent[] | null = await page(0);
   let after = 0;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
         // Until something is enqueued: a pull that enqueues nothing is not called again.
         for (;;) {
-          const rows = pending ?? (await source.page(after));
+          const rows = pending ?? (await page(after));
           pending = null;
           if (rows.length === 0) return controller.close();
           after = rows[rows.length - 1]?.seq ?? after;
-          const lines = await source.lines(rows);
-          if (lines.length > 0) return controller.enqueue(encoder.encode(`${lines.join('\n')}\n`));
+          const text = await lines(rows);
+          if (text.length > 0) return controller.enqueue(encoder.encode(`${text.join('\n')}\n`));
         }
       } catch (error) {
         const id = newErrorId();

@@ -1,12 +1,9 @@
-import { listPhaseOutput } from '@/db/queries/events';
 import { withInternalErrors } from '@/server/api/errors';
 import { phaseLogParams, phaseLogResponse } from '@/server/sessions/http';
 import { shareForRoute, SHARED_HEADERS } from '@/server/shares/http';
 import { redactEvents } from '@/server/shares/redacted-events';
 
 export const dynamic = 'force-dynamic';
-
-const PAGE = 100;
 
 /** The full output of one phase of a shared session, redacted, streamed page by page. */
 export const GET = withInternalErrors('GET /s/[token]/log', async (req: Request, { params }: { params: Promise<{ token: string }> }) => {
@@ -20,8 +17,11 @@ export const GET = withInternalErrors('GET /s/[token]/log', async (req: Request,
   return phaseLogResponse(
     {
       where: 'GET /s/[token]/log',
-      page: (after) => listPhaseOutput(rt.db.db, share.sessionId, step, phase, after, PAGE),
-      lines: async (rows) => (await redactEvents(rows, redactor, share.sessionId)).flatMap((r) => (r.payload.type === 'output' ? r.payload.lines : [])),
+      db: rt.db.db,
+      sessionId: share.sessionId,
+      step,
+      phase,
+      visible: (rows) => redactEvents(rows, redactor, share.sessionId),
     },
     { ...SHARED_HEADERS, 'content-disposition': `attachment; filename="shared-step${step}-phase${phase}.log"` },
   );

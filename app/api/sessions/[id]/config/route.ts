@@ -1,21 +1,15 @@
 import { getStepConfig } from '@/db/queries/step-configs';
-import { getSession } from '@/db/queries/sessions';
 import { withInternalErrors } from '@/server/api/errors';
-import { authenticateRequest, unauthorized } from '@/server/auth/http';
-import { getRuntime } from '@/server/runtime';
-import { isSessionId, notFoundResponse, phaseLogParams } from '@/server/sessions/http';
+import { notFoundResponse, ownerPhaseForRoute } from '@/server/sessions/http';
 
 export const dynamic = 'force-dynamic';
 
 /** The .config a kconfig phase stored with a step (`?step=N&phase=M`), as a file. */
 export const GET = withInternalErrors('GET /api/sessions/[id]/config', async (req: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
-  const rt = await getRuntime();
-  if (!(await authenticateRequest(rt, req))) return unauthorized();
-  const which = phaseLogParams(new URL(req.url));
+  const which = await ownerPhaseForRoute(req, id);
   if (which instanceof Response) return which;
-  if (!isSessionId(id) || !(await getSession(rt.db.db, id))) return notFoundResponse();
-  const config = await getStepConfig(rt.db.db, id, which.step, which.phase);
+  const config = await getStepConfig(which.rt.db.db, id, which.step, which.phase);
   if (!config) return notFoundResponse();
   return new Response(config.text, {
     headers: {
