@@ -37,6 +37,15 @@ function durationText(item: StepListItem): string {
  * number is a button doing the same. All text is rendered as React text.
  * Scrolls horizontally when squeezed narrower than its columns.
  */
+/** The list's columns: class suffix (`step-list__…`, also used by the cells) and header. */
+const COLUMNS = [
+  ['num', '#'],
+  ['sha', 'Commit'],
+  ['subject', 'Subject'],
+  ['verdict', 'Verdict'],
+  ['time', 'Time'],
+] as const;
+
 export function StepList({ steps, terms, selectedStep = null, onSelectStep }: StepListProps) {
   const root = useRef<HTMLDivElement>(null);
   // The selected row stays in sight (j/k, a timeline click): scroll the list's own container only, not the page.
@@ -49,21 +58,11 @@ export function StepList({ steps, terms, selectedStep = null, onSelectStep }: St
       <table className="step-list" aria-label="Bisect steps">
         <thead>
           <tr>
-            <th scope="col" className="step-list__num">
-              #
-            </th>
-            <th scope="col" className="step-list__sha">
-              Commit
-            </th>
-            <th scope="col" className="step-list__subject">
-              Subject
-            </th>
-            <th scope="col" className="step-list__verdict">
-              Verdict
-            </th>
-            <th scope="col" className="step-list__time">
-              Time
-            </th>
+            {COLUMNS.map(([name, label]) => (
+              <th key={name} scope="col" className={`step-list__${name}`}>
+                {label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
