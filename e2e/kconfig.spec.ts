@@ -1,10 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KCONFIG_FILES, TOY_KCONFIG } from '../server/demo/toy-kconfig';
-import { makefile } from '../server/demo/toy-kernel';
+import { makeKconfigToyRepo } from '../test/kconfig-toy';
 import { trpcMutation } from './helpers/api';
 import { SessionPage } from './pages/session-page';
 
@@ -19,25 +17,7 @@ let repo: string;
 test.beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'bisect-e2e-kconfig-'));
   repo = path.join(tmp, 'toy');
-  mkdirSync(repo);
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.org', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.org' };
-  const g = (...args: string[]) => execFileSync('git', args, { cwd: repo, env });
-  g('init', '-q', '-b', 'main');
-  writeFileSync(path.join(repo, 'Makefile'), makefile(15, ''));
-  writeFileSync(path.join(repo, '.gitignore'), 'build/\n');
-  for (const f of KCONFIG_FILES) {
-    mkdirSync(path.dirname(path.join(repo, f.path)), { recursive: true });
-    writeFileSync(path.join(repo, f.path), f.content);
-    if (f.executable) chmodSync(path.join(repo, f.path), 0o755);
-  }
-  for (let i = 0; i < 8; i++) {
-    writeFileSync(path.join(repo, `file${i}`), `${i}\n`);
-    if (i === 3) writeFileSync(path.join(repo, 'Kconfig'), TOY_KCONFIG.replace(/(config BTRFS_FS\n\tbool "[^"]+"\n\tdefault) n/, '$1 y'));
-    if (i === 5) writeFileSync(path.join(repo, 'BUG'), 'bug\n');
-    g('add', '-A');
-    g('commit', '-q', '-m', `commit ${i}`);
-    if (i === 0) g('tag', 'v1');
-  }
+  makeKconfigToyRepo(repo);
 });
 
 test.afterAll(() => {

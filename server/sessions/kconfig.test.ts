@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeKconfigToyRepo } from '../../test/kconfig-toy';
 import { useTestRuntime } from '../../test/suite';
-import { KCONFIG_FILES, TOY_KCONFIG } from '../demo/toy-kconfig';
-import { makefile } from '../demo/toy-kernel';
 
 const suite = useTestRuntime('kconfig-session-');
 
@@ -17,29 +14,9 @@ const suite = useTestRuntime('kconfig-session-');
 let repo: string;
 let shas: string[];
 
-beforeAll(async () => {
+beforeAll(() => {
   repo = path.join(suite.tmp, 'toy');
-  mkdirSync(repo, { recursive: true });
-  const g = (...args: string[]) =>
-    execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'A', GIT_AUTHOR_EMAIL: 'a@example.org', GIT_COMMITTER_NAME: 'A', GIT_COMMITTER_EMAIL: 'a@example.org' } }).trim();
-  g('init', '-q', '-b', 'main');
-  writeFileSync(path.join(repo, 'Makefile'), makefile(15, ''));
-  writeFileSync(path.join(repo, '.gitignore'), 'build/\n');
-  for (const f of KCONFIG_FILES) {
-    mkdirSync(path.dirname(path.join(repo, f.path)), { recursive: true });
-    writeFileSync(path.join(repo, f.path), f.content);
-    if (f.executable) chmodSync(path.join(repo, f.path), 0o755);
-  }
-  shas = [];
-  for (let i = 0; i < 8; i++) {
-    writeFileSync(path.join(repo, `file${i}`), `${i}\n`);
-    if (i === 3) writeFileSync(path.join(repo, 'Kconfig'), TOY_KCONFIG.replace(/(config BTRFS_FS\n\tbool "[^"]+"\n\tdefault) n/, '$1 y'));
-    if (i === 5) writeFileSync(path.join(repo, 'BUG'), 'bug\n');
-    g('add', '-A');
-    g('commit', '-q', '-m', `commit ${i}`);
-    shas.push(g('rev-parse', 'HEAD'));
-  }
-  g('tag', 'v1', shas[0] as string);
+  shas = makeKconfigToyRepo(repo);
 });
 
 async function finished(id: string) {
