@@ -260,19 +260,26 @@ export async function listPhaseOutput(
     .limit(limit);
 }
 
+/** A payload of one engine event type. */
+type EventOfType<T extends EngineEvent['type']> = Extract<EngineEvent, { type: T }>;
+
+/** The payloads of a session's events of one type, oldest first; of one step when given. */
+export async function listEventsOfType<T extends EngineEvent['type']>(db: Db, sessionId: string, type: T, step?: number): Promise<EventOfType<T>[]> {
+  const rows = await db
+    .select({ payload: events.payload })
+    .from(events)
+    .where(and(eq(events.sessionId, sessionId), eq(events.type, type), ...(step !== undefined ? [eq(events.step, step)] : [])))
+    .orderBy(asc(events.seq));
+  return rows.map((r) => r.payload).filter((e): e is EventOfType<T> => e.type === type);
+}
+
 /**
  * Remote process groups the session's runners recorded as running and never
  * as ended: what a runner taking the session over must kill first.
  */
 export async function outstandingRemoteLeases(db: Db, sessionId: string): Promise<OrphanLease[]> {
-  const rows = await db
-    .select({ payload: events.payload })
-    .from(events)
-    .where(and(eq(events.sessionId, sessionId), eq(events.type, 'remoteLease')))
-    .orderBy(asc(events.seq));
   const open = new Map<string, OrphanLease>();
-  for (const { payload: e } of rows) {
-    if (e.type !== 'remoteLease') continue;
+  for (const e of await listEventsOfType(db, sessionId, 'remoteLease')) {
     const key = `${e.step}/${e.phase}`;
     if (e.lease) open.set(key, { step: e.step, phase: e.phase, lease: e.lease });
     else open.delete(key);

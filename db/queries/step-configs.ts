@@ -1,6 +1,5 @@
-import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../client';
-import { events } from '../schema';
+import { listEventsOfType } from './events';
 
 /** A .config a kconfig phase stored with a step (see the `stepConfig` engine event). */
 export interface StepConfig {
@@ -19,14 +18,8 @@ export type StepConfigInfo = Omit<StepConfig, 'text'>;
  * phase (a step that ran again after an interruption stored a new one).
  */
 export async function listStepConfigs(db: Db, sessionId: string, step?: number): Promise<StepConfig[]> {
-  const rows = await db
-    .select({ payload: events.payload })
-    .from(events)
-    .where(and(eq(events.sessionId, sessionId), eq(events.type, 'stepConfig'), ...(step !== undefined ? [eq(events.step, step)] : [])))
-    .orderBy(asc(events.seq));
   const last = new Map<string, StepConfig>();
-  for (const { payload: e } of rows) {
-    if (e.type !== 'stepConfig') continue;
+  for (const e of await listEventsOfType(db, sessionId, 'stepConfig', step)) {
     last.set(`${e.step}/${e.phase}`, { step: e.step, phase: e.phase, name: e.name, text: e.text, bytes: e.bytes, truncated: e.truncated ?? false });
   }
   return [...last.values()];
@@ -54,14 +47,9 @@ export interface BuildCache {
 
 /** ccache counters of a session's build phases (the last per step and phase). */
 export async function listBuildCaches(db: Db, sessionId: string): Promise<BuildCache[]> {
-  const rows = await db
-    .select({ payload: events.payload })
-    .from(events)
-    .where(and(eq(events.sessionId, sessionId), eq(events.type, 'buildCache')))
-    .orderBy(asc(events.seq));
   const last = new Map<string, BuildCache>();
-  for (const { payload: e } of rows) {
-    if (e.type === 'buildCache') last.set(`${e.step}/${e.phase}`, { step: e.step, phase: e.phase, hits: e.hits, misses: e.misses, hitRate: e.hitRate });
+  for (const e of await listEventsOfType(db, sessionId, 'buildCache')) {
+    last.set(`${e.step}/${e.phase}`, { step: e.step, phase: e.phase, hits: e.hits, misses: e.misses, hitRate: e.hitRate });
   }
   return [...last.values()];
 }
