@@ -12,7 +12,7 @@ import { generateRepo, type GeneratedRepo } from '../testing/repo';
 import { makeTempDir, removeDir } from '../testing/scripts';
 import { startSshd, startTcpProxy, type TestHost } from '../testing/sshd';
 import { delay, pinOf, processesWith, processMarker, testHostExecutor, watchMarker } from '../testing/test-hosts';
-import { isInfraError, type Executor } from '../types';
+import { isInfraError, type Executor, type PowerCycleSpec } from '../types';
 
 let tmp: string;
 let host: TestHost;
@@ -317,11 +317,24 @@ describe('reboot phase', () => {
     };
   }
 
-  it('sees the host go down and come back, and verifies the kernel a build phase announced', async () => {
-    const t = await rebootableHost({ comesBack: true });
+  /** A rebootable host and its executor (`testbox`) for the length of `use`, disposed after it. */
+  async function withRebootableHost(
+    o: { comesBack: boolean; powerCycle?: (t: RebootableHost) => PowerCycleSpec },
+    use: (t: RebootableHost, h: ReturnType<typeof testHostExecutor>) => Promise<void>,
+  ): Promise<void> {
+    const t = await rebootableHost(o);
     try {
-      const h = testHostExecutor(t.h, 'testbox');
+      const h = testHostExecutor(t.h, 'testbox', o.powerCycle ? { powerCycle: o.powerCycle(t) } : {});
       executors.push(h);
+      await use(t, h);
+    } finally {
+      await t.dispose();
+    }
+  }
+  type RebootableHost = Awaited<ReturnType<typeof rebootableHost>>;
+
+  it('sees the host go down and come back, and verifies the kernel a build phase announced', async () => {
+    await withRebootableHost({ comesBack: true }, async (t, h) => {
       const r = await step(
         {
           phases: [
@@ -339,16 +352,11 @@ describe('reboot phase', () => {
       expect(out).toMatch(/is back after [\d.]+ s/);
       expect(out).toContain(`booted the kernel under test: ${os.release()}`);
       expect(r.out(2)).toEqual(['still here']);
-    } finally {
-      await t.dispose();
-    }
+    });
   });
 
   it('a wrong kernel is a skip with a loud message', async () => {
-    const t = await rebootableHost({ comesBack: true });
-    try {
-      const h = testHostExecutor(t.h, 'testbox');
-      executors.push(h);
+    await withRebootableHost({ comesBack: true }, async (t, h) => {
       const r = await step(
         {
           phases: [
@@ -363,16 +371,11 @@ describe('reboot phase', () => {
       expect(r.out(1)).toEqual([]);
       expect(r.out(0).some((l) => l.startsWith('!!! WRONG KERNEL'))).toBe(true);
       expect(r.sink.of('log').some((e) => e.level === 'warn' && e.message.includes('WRONG KERNEL'))).toBe(true);
-    } finally {
-      await t.dispose();
-    }
+    });
   });
 
   it('runs the power-cycle command once when the host does not come back by itself', async () => {
-    const t = await rebootableHost({ comesBack: false });
-    try {
-      const h = testHostExecutor(t.h, 'testbox', { powerCycle: { on: 'local', run: `echo "resetting $BISECT_HOST"; touch ${t.pcMarker}` } });
-      executors.push(h);
+    await withRebootableHost({ comesBack: false, powerCycle: (t) => ({ on: 'local', run: `echo "resetting $BISECT_HOST"; touch ${t.pcMarker}` }) }, async (t, h) => {
       const r = await step(
         { phases: [{ name: 'reboot', kind: 'reboot', on: 'testbox', command: `touch ${t.marker}`, timeoutSec: 4, intervalSec: 0.2, expectKernel: os.release() }] },
         { testbox: h },
@@ -384,23 +387,16 @@ describe('reboot phase', () => {
       expect(out).toMatch(/did not (come back|go down) within 4 s: power-cycling it once \(local: echo/);
       expect(out).toContain('[power-cycle] resetting testbox');
       expect(out).toContain('booted the kernel under test');
-    } finally {
-      await t.dispose();
-    }
+    });
   });
 
   it('without a power-cycle command, a host that stays down is a timeout (skip by default)', async () => {
-    const t = await rebootableHost({ comesBack: false });
-    try {
-      const h = testHostExecutor(t.h, 'testbox');
-      executors.push(h);
+    await withRebootableHost({ comesBack: false }, async (t, h) => {
       const r = await step({ phases: [{ name: 'reboot', kind: 'reboot', on: 'testbox', command: `touch ${t.marker}`, timeoutSec: 1, intervalSec: 0.2 }] }, { testbox: h });
       expect(r.decision).toMatchObject({ kind: 'verdict', verdict: 'skip' });
       expect(r.finished[0]?.status.kind).toBe('timedOut');
       expect(r.out(0).join('\n')).toContain('no power-cycle command');
-    } finally {
-      await t.dispose();
-    }
+    });
   });
 
   it('a failing reboot command aborts by default; a missing $BISECT_ENV kernel aborts before rebooting', async () => {
