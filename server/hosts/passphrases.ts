@@ -3,33 +3,18 @@ import { listHostRows, setHostPassphrase } from '../../db/queries/hosts';
 import type { Host } from '../../db/schema';
 import { UserInputError } from '../engine/types';
 import type { SecretBox } from '../secrets/box';
+import { openStored, SEALED_PREFIX, sealForStorage } from '../secrets/sealed';
 
-/**
- * Key passphrases are stored like secret recipe variables: sealed with
- * AES-256-GCM under DATA_DIR/secret.key, in the hosts table's `passphrase`
- * column, as `sealed:` + the sealed value. Older versions stored them in
- * clear; `sealStoredPassphrases` converts those rows at start.
+/*
+ * Key passphrases are stored sealed (server/secrets/sealed.ts) in the hosts
+ * table's `passphrase` column. Older versions stored them in clear;
+ * `sealStoredPassphrases` converts those rows at start. A stored value that
+ * does not open under this box is such a clear-text row.
  */
-export const SEALED_PREFIX = 'sealed:';
+export { SEALED_PREFIX };
 
 /** The value stored for `passphrase`. */
-export function sealPassphrase(box: SecretBox, passphrase: string): string {
-  return SEALED_PREFIX + box.seal(passphrase);
-}
-
-/**
- * The passphrase in a stored value, or null if the value is not sealed under
- * this box (a clear-text row of an older version). A clear passphrase that
- * happens to start with `sealed:` does not authenticate, so it counts as clear.
- */
-export function openSealedPassphrase(box: SecretBox, stored: string): string | null {
-  if (!stored.startsWith(SEALED_PREFIX)) return null;
-  try {
-    return box.unseal(stored.slice(SEALED_PREFIX.length));
-  } catch {
-    return null;
-  }
-}
+export const sealPassphrase = sealForStorage;
 
 /**
  * Seals every passphrase stored in clear (rows of older versions). Idempotent:
@@ -39,7 +24,7 @@ export function openSealedPassphrase(box: SecretBox, stored: string): string | n
 export async function sealStoredPassphrases(db: Db, box: SecretBox): Promise<number> {
   let converted = 0;
   for (const row of await listHostRows(db)) {
-    if (row.passphrase === null || openSealedPassphrase(box, row.passphrase) !== null) continue;
+    if (row.passphrase === null || openStored(box, row.passphrase) !== null) continue;
     await setHostPassphrase(db, row.id, sealPassphrase(box, row.passphrase));
     converted++;
   }
@@ -52,7 +37,7 @@ export async function sealStoredPassphrases(db: Db, box: SecretBox): Promise<num
  */
 export function passphraseOf(box: SecretBox, row: Pick<Host, 'name' | 'passphrase'>): string | null {
   if (row.passphrase === null) return null;
-  const opened = openSealedPassphrase(box, row.passphrase);
+  const opened = openStored(box, row.passphrase);
   if (opened !== null) return opened;
   if (!row.passphrase.startsWith(SEALED_PREFIX)) return row.passphrase;
   throw new UserInputError(

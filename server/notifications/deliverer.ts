@@ -4,7 +4,7 @@ import { claimDueDeliveries, recordAttempt, setDeliveryBody, type ClaimedDeliver
 import type { SecretBox } from '../secrets/box';
 import { buildPayload, renderBody } from './payload';
 import { postOnce, signature, type SendOptions } from './send';
-import { openWebhookSecret, sealWebhookSecret } from './secret';
+import { openStored, sealForStorage } from '../secrets/sealed';
 
 export interface DelivererOptions {
   db: Db;
@@ -89,7 +89,7 @@ export class WebhookDeliverer {
 
   private async attempt({ delivery, webhook }: ClaimedDelivery): Promise<void> {
     const attempt = delivery.attempts;
-    const secret = openWebhookSecret(this.o.secretBox, webhook.secret);
+    const secret = openStored(this.o.secretBox, webhook.secret);
     const result = secret === null
       ? { statusCode: null, excerpt: null, ok: false, ms: 0, error: 'the webhook secret cannot be opened here (DATA_DIR/secret.key differs from the one it was sealed with): set the secret again in Settings → Notifications' }
       : await this.post(delivery, webhook, secret).catch((e: unknown) => ({
@@ -110,10 +110,10 @@ export class WebhookDeliverer {
 
   private async post(delivery: ClaimedDelivery['delivery'], webhook: ClaimedDelivery['webhook'], secret: string) {
     // Stored sealed: a body may hold a share link, which the database otherwise keeps only as a hash.
-    let body = delivery.body === null ? null : openWebhookSecret(this.o.secretBox, delivery.body);
+    let body = delivery.body === null ? null : openStored(this.o.secretBox, delivery.body);
     if (body === null) {
       body = await this.bodyOf(delivery, webhook);
-      await setDeliveryBody(this.o.db, delivery.id, sealWebhookSecret(this.o.secretBox, body));
+      await setDeliveryBody(this.o.db, delivery.id, sealForStorage(this.o.secretBox, body));
     }
     const headers = {
       'content-type': 'application/json',

@@ -14,7 +14,7 @@ import {
 import type { WebhookEvent, WebhookFormat } from '../../db/schema';
 import { UserInputError } from '../engine/types';
 import type { SecretBox } from '../secrets/box';
-import { sealWebhookSecret } from './secret';
+import { sealForStorage } from '../secrets/sealed';
 import { checkWebhookUrl } from './url';
 
 export const WEBHOOK_EVENTS = ['done', 'failed', 'cancelled', 'paused'] as const satisfies readonly WebhookEvent[];
@@ -58,7 +58,7 @@ export class WebhookService {
       url,
       events: checkEvents(f.events),
       format: f.format ?? 'json',
-      secret: sealWebhookSecret(await this.o.secretBox(), secret),
+      secret: sealForStorage(await this.o.secretBox(), secret),
       shareLink: f.shareLink ?? false,
       enabled: f.enabled ?? true,
     });
@@ -72,7 +72,7 @@ export class WebhookService {
       ...(f.url !== undefined ? { url: checkWebhookUrl(f.url) } : {}),
       ...(f.events !== undefined ? { events: checkEvents(f.events) } : {}),
       ...(f.format !== undefined ? { format: f.format } : {}),
-      ...(f.secret ? { secret: sealWebhookSecret(await this.o.secretBox(), checkSecret(f.secret)) } : {}),
+      ...(f.secret ? { secret: sealForStorage(await this.o.secretBox(), checkSecret(f.secret)) } : {}),
       ...(f.shareLink !== undefined ? { shareLink: f.shareLink } : {}),
       ...(f.enabled !== undefined ? { enabled: f.enabled } : {}),
     };
