@@ -7,7 +7,9 @@ import type { EngineEvent } from '../events';
 import { LocalExecutor } from '../executors/local';
 import { kconfigPhaseSchema, recipeSchema } from '../recipe';
 import { makeTempDir, removeDir } from '../testing/scripts';
-import type { ExecEvent } from '../types';
+import { startSshd } from '../testing/sshd';
+import { testHostExecutor } from '../testing/test-hosts';
+import type { ExecEvent, Executor } from '../types';
 import type { PhaseContext } from './context';
 import { runKconfigPhase } from './kconfig';
 
@@ -31,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => removeDir(tree));
 
-async function run(spec: unknown): Promise<{ events: EngineEvent[]; lines: string[]; exit: Extract<ExecEvent, { type: 'exit' }> }> {
+async function run(spec: unknown, executor: Executor = new LocalExecutor()): Promise<{ events: EngineEvent[]; lines: string[]; exit: Extract<ExecEvent, { type: 'exit' }> }> {
   const phase = kconfigPhaseSchema.parse({ name: 'config', kind: 'kconfig', ...(spec as object) });
   const events: EngineEvent[] = [];
   const ctx: PhaseContext = {
@@ -42,7 +44,7 @@ async function run(spec: unknown): Promise<{ events: EngineEvent[]; lines: strin
     terms: { old: 'good', new: 'bad' },
     envFile: path.join(tree, 'env'),
     stepEnv: {},
-    executor: new LocalExecutor(),
+    executor,
     signal: new AbortController().signal,
     phase: 1,
     emit: (e) => void events.push(e),
@@ -123,6 +125,22 @@ describe('kconfig phase on the toy kernel', () => {
     expect(exit.status).toMatchObject({ kind: 'exited' });
     expect(exit.status.kind === 'exited' && exit.status.code).not.toBe(0);
     expect(exit.decision).toBeUndefined();
+  });
+
+  it('on a host over SSH (a real sshd): the same script, arguments through the channel, the .config comes back', async () => {
+    const host = await startSshd();
+    const executor = testHostExecutor(host, 'builder');
+    try {
+      const { events, exit } = await run({ cwd: tree, buildDir: 'remote-build', fragments: ['CONFIG_KASAN=y', 'CONFIG_DEBUG_INFO=y'], disable: ['NET'] }, executor);
+      expect(exit.status).toEqual({ kind: 'exited', code: 0 });
+      const text = configOf(events)!.text;
+      expect(text).toBe(await readFile(path.join(tree, 'remote-build/.config'), 'utf8'));
+      expect(text).toContain('CONFIG_KASAN=y');
+      expect(text).toContain('# CONFIG_SECURITY_SELINUX is not set'); // it depends on NET
+    } finally {
+      executor.close();
+      await host.dispose();
+    }
   });
 
   it('malformed inline lines and symbol names are refused when the recipe is read', () => {
