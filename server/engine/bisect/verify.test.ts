@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../executors/local';
@@ -8,7 +8,7 @@ import { recipeSchema, type RecipeInput } from '../recipe';
 import { MemorySink } from '../testing/memory-sink';
 import { makeTempDir, removeDir } from '../testing/scripts';
 import { runSlotBisect } from './scheduler';
-import { runBisect } from './session';
+import { INTERRUPT, runBisect } from './session';
 import { validateBisectRequest } from './validate';
 
 /**
@@ -131,6 +131,44 @@ describe('culprit verification', () => {
     expect(verification).toMatchObject({ verified: false, revert: { outcome: 'error' } });
     expect(verification?.summary).toMatch(/^not verified: infrastructure error: .*connection to the build host lost/);
     expect(sink.of('stepInterrupted').at(-1)?.reason).toMatch(/^infrastructure error/);
+  });
+
+  it('stopped to be resumed during verification: no answer is written, and the resumed session verifies again', async () => {
+    const { dir, shas } = plantedRepo('resume', (i): Files => (i === CULPRIT ? { BUG: 'bug\n' } : {}));
+    const mark = path.join(tmp, 'resume-mark');
+    // The first revert run waits (the test stops the session meanwhile); later runs do not.
+    const run = `if git rev-parse -q --verify REVERT_HEAD >/dev/null && [ ! -e ${mark} ]; then touch ${mark}; sleep 30; fi; ! test -e BUG`;
+    const o = {
+      sessionId: 'resume',
+      request: await validateBisectRequest({ repoPath: dir, bad: 'main', good: ['v1'] }),
+      recipe: recipeSchema.parse({ phases: [{ name: 'test', kind: 'script', run }] }),
+      worktree: path.join(tmp, 'wt', 'resume'),
+      scratchDir: path.join(tmp, 'scratch', 'resume'),
+    };
+    const first = new MemorySink();
+    const controller = new AbortController();
+    const waiting = setInterval(() => existsSync(mark) && controller.abort(INTERRUPT), 50);
+    const status = await runBisect(o, { sink: first, executorFor: () => local, signal: controller.signal });
+    clearInterval(waiting);
+    expect(status).toBe('interrupted');
+    expect(first.of('sessionFinished')).toHaveLength(0);
+    expect(first.of('stepInterrupted').at(-1)?.reason).toBe('stopped to be resumed');
+
+    // Resume from the record, as the service does: the bisect steps' verdicts, verification steps left out.
+    const kinds = new Map(first.of('stepStarted').map((s) => [s.step, s]));
+    const done = first.of('stepFinished').filter((f) => kinds.get(f.step)?.kind === 'bisect');
+    const history = {
+      marks: done.map((f) => ({ sha: kinds.get(f.step)!.commit.sha, verdict: f.verdict })),
+      nextStep: Math.max(...kinds.keys()) + 1,
+      checksDone: true,
+    };
+    const second = new MemorySink();
+    expect(await runBisect({ ...o, history }, { sink: second, executorFor: () => local, signal: new AbortController().signal })).toBe('done');
+    const result = second.finished().result;
+    expect(result?.kind === 'culprit' && result.commit.sha).toBe(shas[CULPRIT]);
+    expect(result?.kind === 'culprit' && result.verification?.summary).toBe('verified: reverting it fixes the bad commit');
+    expect(second.of('stepStarted').map((s) => s.kind)).toEqual(['verify', 'verify']);
+    expect(second.of('stepStarted')[0]?.step).toBe(history.nextStep);
   });
 
   it('verify: false runs no verification; on slots (the scheduler) it verifies too', async () => {
