@@ -4,7 +4,7 @@
  * restarted. Afterwards: the culprit equals `git bisect run`'s, each tested
  * commit's verdict counts once, and no event stored before a crash was lost.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type DbHandle } from '../db/client';
@@ -14,6 +14,7 @@ import { validateBisectRequest } from '../server/engine/bisect/validate';
 import { generateRepo, gitBisectRun } from '../server/engine/testing/repo';
 import { bugScript, makeTempDir, removeDir } from '../server/engine/testing/scripts';
 import { dbKind, openTestDb } from './db';
+import { spawnRunner } from './runner-process';
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 8);
 const SESSION = '11111111-2222-4333-8444-555555555555';
@@ -36,21 +37,7 @@ async function withDb<T>(fn: (db: DbHandle) => Promise<T>): Promise<T> {
 }
 
 function startRunner(exitWhenIdle: boolean): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process that SIGKILL would miss.
-  const args = ['--import', 'tsx', 'server/runner.ts', ...(exitWhenIdle ? ['--exit-when-idle'] : [])];
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('runner: ready')) resolve();
-    });
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('exit', (code) => reject(new Error(`runner exited (${code}) before it was ready:\n${output}`)));
-  });
+  const { child, ready } = spawnRunner({ env: { DATA_DIR: dataDir, DATABASE_URL: databaseUrl ?? '' }, args: exitWhenIdle ? ['--exit-when-idle'] : [] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, ready, exited };
 }

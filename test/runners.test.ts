@@ -6,7 +6,7 @@
  * stream a browser would read through the web process has no gap and no
  * duplicate, and no two steps of the session ever ran at once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { streamSessionEvents } from '../server/sessions/stream';
 import { TEST_PRINCIPAL } from './auth';
 import { openTestDb } from './db';
 import { until } from './wait';
+import { spawnRunner } from './runner-process';
 
 const LEASE_SEC = 3;
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -31,20 +32,8 @@ const children: ChildProcess[] = [];
 
 function startRunner(name: string): { child: ChildProcess; dataDir: string; ready: Promise<void> } {
   const dataDir = path.join(tmp, name);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/runner.ts'], {
-    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: handle.url, RUNNER_NAME: name, RUNNER_LEASE_SEC: String(LEASE_SEC) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, ready } = spawnRunner({ name, env: { DATA_DIR: dataDir, DATABASE_URL: handle.url, RUNNER_NAME: name, RUNNER_LEASE_SEC: String(LEASE_SEC) } });
   children.push(child);
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('runner: ready')) resolve();
-    });
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('exit', (code) => reject(new Error(`runner ${name} exited (${code}):\n${output}`)));
-  });
   return { child, dataDir, ready };
 }
 
