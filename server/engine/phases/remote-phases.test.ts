@@ -62,6 +62,19 @@ async function step(recipe: RecipeInput, hosts: Record<string, Executor>, opts: 
   return { decision, sink, out, finished };
 }
 
+/** A fresh test host (stopped first with `stopped`) and its executor `name` for the length of `use`, disposed after it. */
+async function withTestHost(name: string, o: { stopped?: boolean }, use: (host: TestHost, exec: HostExecutor) => Promise<void>): Promise<void> {
+  const h = await startSshd();
+  if (o.stopped) await h.stop();
+  try {
+    const e = testHostExecutor(h, name);
+    executors.push(e);
+    await use(h, e);
+  } finally {
+    await h.dispose();
+  }
+}
+
 describe('script phases on a host', () => {
   it('run remotely with the BISECT_* environment, and $BISECT_ENV travels back to later phases', async () => {
     const h = hostExec('builder');
@@ -158,20 +171,14 @@ describe('script phases on a host', () => {
   });
 
   it('an unreachable host is an infrastructure error with the reason', async () => {
-    const dead = await startSshd();
-    await dead.stop();
-    try {
-      const h = testHostExecutor(dead, 'gone');
-      executors.push(h);
+    await withTestHost('gone', { stopped: true }, async (_dead, h) => {
       const err = await step({ phases: [{ name: 'build', kind: 'script', on: 'gone', run: 'true' }] }, { gone: h }).then(
         () => null,
         (e: unknown) => e,
       );
       expect(isInfraError(err)).toBe(true);
       expect((err as Error).message).toMatch(/^phase "build" on host "gone": cannot connect to 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
-    } finally {
-      await dead.dispose();
-    }
+    });
   });
 });
 
@@ -221,10 +228,7 @@ describe('checkout phase', () => {
 
 describe('wait-for-ssh phase', () => {
   it('polls until the host answers SSH again', async () => {
-    const guest = await startSshd();
-    try {
-      const g = testHostExecutor(guest, 'guest');
-      executors.push(g);
+    await withTestHost('guest', {}, async (guest, g) => {
       await guest.stop();
       const restart = delay(1500).then(() => guest.restart());
       const started = Date.now();
@@ -237,26 +241,18 @@ describe('wait-for-ssh phase', () => {
       expect(out).toMatch(/guest \(127\.0\.0\.1:\d+\) answers SSH after [\d.]+ s \(\d+ attempts\)/);
       // One line per kind of failure, not one per attempt.
       expect(r.out(0).filter((l) => l.includes('ECONNREFUSED')).length).toBe(1);
-    } finally {
-      await guest.dispose();
-    }
+    });
   });
 
   it('timing out is a skip by default', async () => {
-    const guest = await startSshd();
-    await guest.stop();
-    try {
-      const g = testHostExecutor(guest, 'guest');
-      executors.push(g);
+    await withTestHost('guest', { stopped: true }, async (guest, g) => {
       const started = Date.now();
       const r = await step({ phases: [{ name: 'wait', kind: 'wait-for-ssh', on: 'guest', timeoutSec: 1, intervalSec: 0.2 }] }, { guest: g });
       expect(r.decision).toMatchObject({ kind: 'verdict', verdict: 'skip' });
       expect(r.finished[0]?.status.kind).toBe('timedOut');
       expect(Date.now() - started).toBeLessThan(3000);
       expect(r.out(0).at(-1)).toMatch(/did not answer SSH within 1 s/);
-    } finally {
-      await guest.dispose();
-    }
+    });
   });
 
   it('refuses a host whose key changed at once (infrastructure error, no waiting)', async () => {
