@@ -42,6 +42,12 @@ test('a step shows its .config, downloads it, and diffs it against another step;
   await session.waitForStatus('done');
   await expect(page.getByTestId('culprit-verification')).toContainText('verified: reverting it fixes the bad commit');
   await expect(page.getByTestId('step-note').filter({ hasText: /^verify/ })).toHaveCount(2);
+  // The last two steps are the verification runs, and say what they ran.
+  const rows = await session.stepRows.count();
+  await session.stepRows.nth(rows - 2).click();
+  await expect(page.getByTestId('step-verify-note')).toContainText('Verification run: the bad commit with the culprit');
+  await session.stepRows.nth(rows - 1).click();
+  await expect(page.getByTestId('step-verify-note')).toHaveText("Verification run: the culprit's parent, tested again");
 
   // Step 1 checked the bad ref (BTRFS_FS on by default there), step 2 the good one (off).
   await session.stepRows.first().click();

@@ -96,6 +96,7 @@ export function SessionView(props: SessionViewProps) {
             sessionId={id}
             logBase={logBase}
             step={step}
+            note={verifyNote(d, step)}
             logs={logs}
             logVersion={logVersion}
             terms={terms}
@@ -139,6 +140,15 @@ function stepListItems(d: SessionDetailView) {
     if (s.slot !== null && d.session.slots) notes.push(`slot ${s.slot + 1}`);
     return { ...toTimelineStep(s), ms: s.ms, notes, muted: s.superseded || s.state === 'interrupted' };
   });
+}
+
+/** What a verification step ran (the step's commit alone would read as a plain test of it). */
+function verifyNote(d: SessionDetailView, s: SessionDetailView['steps'][number]): string | undefined {
+  if (s.kind !== 'verify') return undefined;
+  const culprit = d.session.result?.kind === 'culprit' ? ` ${d.session.result.commit.sha.slice(0, 12)}` : '';
+  return s.commit.sha === d.session.badSha
+    ? `Verification run: the ${d.session.termNew} commit with the culprit${culprit} reverted (git revert --no-commit)`
+    : `Verification run: the culprit's parent, tested again`;
 }
 
 /** The step that tested the culprit (the last one, if tested more than once). */

@@ -26,10 +26,12 @@ interface Props {
   transfers?: TransferStore;
   /** A line permalink of this step (from the page's URL): its phase is selected and the log opens there. */
   anchor?: LineAnchor | null;
+  /** What the step was for, when its commit alone does not say (a verification run). */
+  note?: string | undefined;
 }
 
 /** One step: its commit, verdict, phases with timings, and its log (every phase a foldable part). */
-export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, transfers, anchor }: Props) {
+export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, transfers, anchor, note }: Props) {
   const running = step.phases.find((p) => p.status === 'running');
   const names = useMemo(() => phaseNames(step.phases), [step.phases]);
   const anchorPhase = anchor ? resolveAnchorPhase(anchor, names) : null;
@@ -93,6 +95,11 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
         {step.state === 'interrupted' && <> · interrupted attempt{step.interruptedBy && <>: {step.interruptedBy}</>}</>}
         {step.superseded && <> · superseded by a changed earlier verdict</>}
       </p>
+      {note && (
+        <p className="muted" data-testid="step-verify-note">
+          {note}
+        </p>
+      )}
       {step.patches && (
         <p className="muted" data-testid="step-patches">
           Patches:{step.patches.applied.length > 0 && <> applied {step.patches.applied.join(', ')}</>}
