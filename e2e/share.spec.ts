@@ -121,7 +121,7 @@ test('a shared demo bisect: live through its link, read-only without login, repl
 });
 
 test('an imported `git bisect log` renders as a session with its culprit and timeline', async ({ page }) => {
-  const log = readFileSync(fileURLToPath(new URL('../server/engine/bisect/fixtures/seed-16-step.log', import.meta.url)), 'utf8');
+  const log = readFileSync(fileURLToPath(new URL('../server/engine/bisect-log/fixtures/seed-16-step.log', import.meta.url)), 'utf8');
   await page.goto('/');
   await page.getByRole('link', { name: 'Import log' }).click();
   await page.waitForURL(/\/import$/);
