@@ -5,4 +5,3 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type SessionDetailView = Outputs['sessions']['byId'];
 export type StepView = SessionDetailView['steps'][number];
 export type PhaseView = StepView['phases'][number];
-export type SessionListItem = Outputs['sessions']['list'][number];

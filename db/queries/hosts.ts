@@ -53,11 +53,6 @@ export async function claimHostKey(db: Db, row: Omit<HostKey, 'addedAt'> & { add
   });
 }
 
-/** Pins a key for a host; pinning the same key twice is a no-op. */
-export async function insertHostKey(db: Db, row: Omit<HostKey, 'addedAt'> & { addedAt?: Date }): Promise<void> {
-  await db.insert(hostKeys).values(row).onConflictDoNothing();
-}
-
 export async function deleteHostKeys(db: Db, hostId: string): Promise<void> {
   await db.delete(hostKeys).where(eq(hostKeys.hostId, hostId));
 }

@@ -58,7 +58,6 @@ export const hostFieldsSchema = z.object({
 });
 
 export type HostFieldsInput = z.input<typeof hostFieldsSchema>;
-export type HostFields = z.output<typeof hostFieldsSchema>;
 
 /** The first problem of a zod error as a UserInputError on its field. */
 export function firstIssue(error: z.ZodError): UserInputError {

@@ -14,10 +14,6 @@ export function outcomeOf(verdict: Verdict): Outcome {
   return verdict === 'good' ? 'pass' : verdict === 'bad' ? 'fail' : 'skip';
 }
 
-export function verdictOf(outcome: Outcome): Verdict {
-  return outcome === 'pass' ? 'good' : outcome === 'fail' ? 'bad' : 'skip';
-}
-
 /** The range with each commit's index, and which commits contain (descend from or are) a given one. */
 export class RangeDag {
   private readonly index: Map<string, number>;

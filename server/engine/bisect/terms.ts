@@ -10,8 +10,6 @@ export interface BisectTerms {
   new: string;
 }
 
-export const DEFAULT_TERMS: BisectTerms = { old: 'good', new: 'bad' };
-
 /** git bisect subcommands, which git refuses as terms. */
 const RESERVED_TERMS = new Set(['help', 'start', 'skip', 'next', 'reset', 'visualize', 'view', 'replay', 'log', 'run', 'terms']);
 
