@@ -31,6 +31,11 @@ beforeAll(async () => {
   importedId = (await suite.caller().sessions.import({ log: readFileSync(path.join(FIXTURES, 'seed-16-step.log'), 'utf8') })).id;
 });
 
+/** Starts a session on the test repository (main against v5.10) whose one phase runs `run`. */
+function startScript(run: string) {
+  return suite.caller().sessions.create({ repoPath: repo.dir, bad: 'main', good: ['v5.10'], recipe: { phases: [{ name: 't', kind: 'script', run }] } });
+}
+
 async function notFoundMessage(p: Promise<unknown>): Promise<string> {
   const e = await p.then(
     () => null,
@@ -261,12 +266,7 @@ describe(`shares (${dbKind()})`, () => {
   });
 
   it('a running session is watchable live through its link, and revoking ends the stream', async () => {
-    const { id } = await suite.caller().sessions.create({
-      repoPath: repo.dir,
-      bad: 'main',
-      good: ['v5.10'],
-      recipe: { phases: [{ name: 't', kind: 'script', run: 'for i in 1 2 3; do echo "tick $i"; sleep 0.3; done; test ! -e BUG' }] },
-    });
+    const { id } = await startScript('for i in 1 2 3; do echo "tick $i"; sleep 0.3; done; test ! -e BUG');
     const { token, share } = await suite.caller().shares.create({ sessionId: id });
     const ctl = new AbortController();
     const seen: number[] = [];
@@ -301,12 +301,7 @@ describe(`shares (${dbKind()})`, () => {
   });
 
   it('a finished run: the shared stream carries the same events as the owner stream', async () => {
-    const { id } = await suite.caller().sessions.create({
-      repoPath: repo.dir,
-      bad: 'main',
-      good: ['v5.10'],
-      recipe: { phases: [{ name: 't', kind: 'script', run: 'echo hi; test ! -e BUG' }] },
-    });
+    const { id } = await startScript('echo hi; test ! -e BUG');
     for (let i = 0; i < 300 && (await suite.caller().sessions.byId({ id })).session.status === 'running'; i++) await new Promise((r) => setTimeout(r, 100));
     const { token } = await suite.caller().shares.create({ sessionId: id });
     const owner = [];
