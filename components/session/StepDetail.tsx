@@ -1,4 +1,5 @@
 'use client';
+import { termFor } from '@/server/engine/bisect/terms';
 import { skipToken, useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LogView, type LogPart, type LogTarget } from '@/components/logs/LogView';
@@ -86,7 +87,7 @@ export function StepDetail({ sessionId, logBase, step, logs, logVersion, terms, 
     <section className="panel step-detail" aria-label={`step ${step.step}`} data-testid="step-detail">
       <h2>
         Step {step.step}: <code>{shortSha(step.commit.sha)}</code> {step.commit.subject}{' '}
-        {step.verdict && <StatusBadge status={step.verdict} label={step.verdict === 'skip' ? 'skip' : step.verdict === 'good' ? terms.old : terms.new} />}
+        {step.verdict && <StatusBadge status={step.verdict} label={termFor(step.verdict, terms)} />}
       </h2>
       <p className="muted">
         {step.commit.author || 'author not in the log'}{step.commit.date && <> · {new Date(step.commit.date).toLocaleString()}</>}

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { termFor } from './terms';
 import path from 'node:path';
 import type { BisectResult, CommitInfo, EngineEvent } from '../events';
 import type { Recipe } from '../recipe';
@@ -505,7 +506,7 @@ class SlotRun {
   }
 
   private term(verdict: Verdict): string {
-    return verdict === 'skip' ? 'skip' : verdict === 'good' ? this.o.request.terms.old : this.o.request.terms.new;
+    return termFor(verdict, this.o.request.terms);
   }
 
   private get sink() {

@@ -1,4 +1,5 @@
 import type { BisectResult, CommitInfo, CulpritVerification, EventSink, VerifyRunOutcome } from '../events';
+import { termFor } from './terms';
 import type { Recipe } from '../recipe';
 import { isInfraError, type Executor } from '../types';
 import type { Bisection, Terms } from './bisection';
@@ -124,7 +125,7 @@ async function testRun(v: VerifyContext, sha: string, what: 'revert' | 'parent')
       await v.sink.emit({ type: 'stepInterrupted', step, reason: `aborted: ${d.reason}` });
       return { step, outcome: 'error', reason: d.reason };
     }
-    const term = d.verdict === 'skip' ? 'skip' : d.verdict === 'good' ? v.terms.old : v.terms.new;
+    const term = termFor(d.verdict, v.terms);
     await v.sink.emit({ type: 'stepFinished', step, verdict: d.verdict, term, reason: d.reason, ms: Date.now() - started });
     return { step, outcome: d.verdict, reason: d.reason };
   } catch (error) {
