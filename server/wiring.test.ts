@@ -73,6 +73,19 @@ describe(`SessionRecorder (${dbKind()})`, () => {
     expect(outputLines(stored).at(-1)).toBe('line 19999');
   });
 
+  it('stores a staged event in the same write as the next emitted one, in order', async () => {
+    const { id, rec, published } = await recorder();
+    rec.stage({ type: 'log', level: 'info', message: 'staged' });
+    expect(published).toHaveLength(0); // nothing written for a staged event alone
+    await rec.emit({ type: 'log', level: 'info', message: 'emitted' });
+    expect(published).toHaveLength(1);
+    expect(published[0]?.map((e) => [e.seq, (e.payload as { message?: string }).message])).toEqual([
+      [1, 'staged'],
+      [2, 'emitted'],
+    ]);
+    expect((await listEventsAfter(h.db, id, 0, 100)).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it("refuses a stale runner's writes: the batch is not stored, and every later emit fails", async () => {
     const { id, rec, published, claim } = await recorder(true);
     await rec.emit({ type: 'log', level: 'info', message: 'owned' });

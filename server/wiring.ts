@@ -66,6 +66,23 @@ export class SessionRecorder implements EventSink {
     await this.flush();
   }
 
+  /**
+   * Queues a structural event for the next write (the next emit of a
+   * structural event, an output write or a flush stores it, in order): two
+   * events the engine sends back to back share one transaction.
+   */
+  stage(raw: EngineEvent): void {
+    if (this.failure) throw this.failure;
+    const event = storable(raw, this.redactor);
+    if (event.type === 'output') {
+      this.addOutput(event);
+      this.scheduleOutput();
+      return;
+    }
+    this.seal();
+    this.queue.push(event);
+  }
+
   /** Resolves when everything emitted so far is stored (rejects once a write failed). */
   flush(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);

@@ -181,4 +181,16 @@ export type EngineEvent =
  */
 export interface EventSink {
   emit(event: EngineEvent): void | Promise<void>;
+  /**
+   * Optional: queues a structural event to be stored with the next one emitted
+   * (in the same write, order kept) instead of in a write of its own. Only for
+   * an event the engine follows at once with an awaited emit.
+   */
+  stage?(event: EngineEvent): void;
+}
+
+/** Stages `event` on a sink that can (see EventSink.stage), emits it otherwise. */
+export async function stageEvent(sink: EventSink, event: EngineEvent): Promise<void> {
+  if (sink.stage) sink.stage(event);
+  else await sink.emit(event);
 }

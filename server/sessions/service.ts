@@ -11,7 +11,7 @@ import { Bisection } from '../engine/bisect/bisection';
 import { copyRunPhases, runSlotBisect } from '../engine/bisect/scheduler';
 import { INTERRUPT, runBisect, type BisectDeps, type BisectSessionOptions, type RunOutcome } from '../engine/bisect/session';
 import type { StrategySpec, TestSlot } from '../engine/strategy/spec';
-import { validateBisectRequest, type BisectRequest } from '../engine/bisect/validate';
+import { validateBisectRequest, type BisectRequest, type ValidatedBisect } from '../engine/bisect/validate';
 import type { EngineEvent } from '../engine/events';
 import { recipeSchema, type RecipeInput } from '../engine/recipe';
 import { assertNever, UserInputError, type Executor, type Verdict } from '../engine/types';
@@ -121,7 +121,7 @@ export class SessionService {
       parentId: input.parentId ?? null,
       createdBy: input.createdBy ?? null,
     });
-    await this.locked(id, () => this.start(id));
+    await this.locked(id, () => this.start(id, request));
     return { id };
   }
 
@@ -282,8 +282,11 @@ export class SessionService {
     this.running.get(id)?.controller.abort(INTERRUPT);
   }
 
-  /** Starts the engine for a session from its stored record (runner mode: only under a fresh claim). */
-  private async start(id: string): Promise<void> {
+  /**
+   * Starts the engine for a session from its stored record (runner mode: only under a fresh claim).
+   * `validated`: the request create just checked against the repository (not asked of git again).
+   */
+  private async start(id: string, validated?: ValidatedBisect): Promise<void> {
     if (this.o.engine === false || this.running.has(id)) return;
     if (this.o.maxSessions !== undefined && this.running.size >= this.o.maxSessions) return;
     const fence = this.o.runnerId ? ((await claimSession(this.o.db, id, this.o.runnerId, this.leaseMs)) ?? undefined) : undefined;
@@ -299,14 +302,14 @@ export class SessionService {
     }
     let options;
     try {
-      const request = await validateBisectRequest({
+      const request = validated ?? (await validateBisectRequest({
         repoPath: s.repoPath,
         bad: s.badSha,
         good: s.goodShas,
         terms: { old: s.termOld, new: s.termNew },
         firstParent: s.firstParent,
         paths: s.paths,
-      });
+      }));
       const recipe = parseRecipe(openRecipe);
       options = {
         sessionId: id,

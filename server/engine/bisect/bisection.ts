@@ -60,9 +60,16 @@ export class Bisection {
    * check out another commit anyway, and one checkout is cheaper than two.
    */
   async createWorktree(sha: string, o: { exact: boolean } = { exact: true }): Promise<void> {
-    await this.removeWorktree();
+    // Nothing left from a crash (the usual case): no `worktree remove`/`prune` processes; `add --force`
+    // takes over a registration whose directory is gone. Anything odd gets the full cleanup, then one retry.
+    const leftover = await exists(this.worktree);
+    if (leftover) await this.removeWorktree();
     if (await this.adoptSpare(sha, o.exact)) return;
-    await gitOk(this.repoDir, ['worktree', 'add', '--detach', '--force', this.worktree, sha]);
+    const args = ['worktree', 'add', '--detach', '--force', this.worktree, sha];
+    if (leftover || (await runGit(this.repoDir, args)).code !== 0) {
+      if (!leftover) await this.removeWorktree();
+      await gitOk(this.repoDir, args);
+    }
   }
 
   /** Ends the session's use of its worktree: parked as the spare if that slot is free, removed otherwise. */
@@ -98,12 +105,31 @@ export class Bisection {
     return this.interpret(await runGit(this.worktree, ['bisect', 'start', ...startArgs(o)]), 'start');
   }
 
+  /** `start` in a worktree that may hold a bisect (as `replay` would reset it first). */
+  private async startFresh(o: StartOptions): Promise<BisectState> {
+    if (await exists(path.join(await this.gitDir(), 'BISECT_START'))) await runGit(this.worktree, ['bisect', 'reset', 'HEAD']);
+    return this.start(o);
+  }
+
+  /** The worktree's own git dir (from its `.git` file; git itself for anything unusual). */
+  private async gitDir(): Promise<string> {
+    try {
+      const pointer = (await readFile(path.join(this.worktree, '.git'), 'utf8')).trim();
+      if (pointer.startsWith('gitdir: ')) return path.resolve(this.worktree, pointer.slice(8));
+    } catch {
+      // fall through
+    }
+    return path.resolve(this.worktree, (await gitOk(this.worktree, ['rev-parse', '--git-dir'])).trim());
+  }
+
   /**
    * Rebuilds the bisect from scratch in a fresh worktree: `git bisect start`
    * with the session's arguments plus every recorded mark, via `git bisect replay`.
    */
   async rebuild(o: StartOptions, marks: Mark[], scratchFile: string, recreate = true): Promise<BisectState> {
     if (recreate) await this.createWorktree(o.bad);
+    // No marks: `replay` would be `start` plus a second `bisect next` (and its checkout pass); `start` is one command.
+    if (marks.length === 0) return this.startFresh(o);
     const lines = [`git bisect start ${startArgs(o).map(sqQuote).join(' ')}`];
     for (const m of marks) lines.push(`git bisect ${this.word(m.verdict)} ${m.sha}`);
     await writeFile(scratchFile, `${lines.join('\n')}\n`);

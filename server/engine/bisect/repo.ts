@@ -52,11 +52,24 @@ export class GitRepo {
     return out.trimEnd().split('\n').map(parseInfo);
   }
 
-  async commitDetail(sha: string): Promise<CommitDetail> {
-    const info = await this.commitInfo(sha);
-    const message = await gitOk(this.dir, ['show', '-s', '--format=%B', sha, '--']);
-    const diffstat = await gitOk(this.dir, ['show', '--stat=100', '--format=', sha, '--']);
+  /** `known`: the commit's info when the caller has it already (one git call fewer). */
+  async commitDetail(sha: string, known?: CommitInfo): Promise<CommitDetail> {
+    const [info, message, diffstat] = await Promise.all([
+      known ?? this.commitInfo(sha),
+      gitOk(this.dir, ['show', '-s', '--format=%B', sha, '--']),
+      gitOk(this.dir, ['show', '--stat=100', '--format=', sha, '--']),
+    ]);
     return { ...info, message: message.trimEnd(), diffstat: diffstat.trim() };
+  }
+
+  /** The commit `git bisect start` picks first for this range (`rev-list --bisect`), or null. */
+  async bisectPick(bad: string, goods: string[], firstParent: boolean, paths: string[]): Promise<string | null> {
+    const args = ['rev-list', '--bisect'];
+    if (firstParent) args.push('--first-parent');
+    args.push(bad, '--not', ...goods, '--', ...paths);
+    const r = await runGit(this.dir, args);
+    const sha = r.stdout.trim();
+    return r.code === 0 && SHA_RE.test(sha) ? sha : null;
   }
 
   /** The bisect range with each commit's subject, author and date, oldest first, in one git call. */

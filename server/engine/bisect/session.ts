@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { BisectResult, CommitInfo, EventSink } from '../events';
+import { stageEvent, type BisectResult, type CommitInfo, type EngineEvent, type EventSink } from '../events';
 import { reapLeftovers, reapOrphans, type GroupReaper, type OrphanLease } from '../executors/leases';
 import type { Recipe } from '../recipe';
 import { isInfraError, isUserInputError, type Executor, type Verdict } from '../types';
@@ -110,6 +110,11 @@ class SessionRun {
     }
   }
 
+  /** No phase of the recipe runs on a host, so a step never waits for a host lock before its first phase. */
+  private get noHostWait(): boolean {
+    return !this.deps.hostLock || this.o.recipe.phases.every((p) => p.on === 'local');
+  }
+
   private get sink(): EventSink {
     return this.deps.sink;
   }
@@ -127,11 +132,19 @@ class SessionRun {
       await reapOrphans(this.o.orphanLeases ?? [], this.o.sessionId, (m) => this.log('warn', m), (name) => this.reaperFor(name), (o) =>
         Promise.resolve(this.sink.emit({ type: 'remoteLease', step: o.step, phase: o.phase, lease: null })),
       );
-      const infos = await this.repo.rangeCommitInfos(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths);
+      const needChecks = (this.o.checkEndpoints ?? true) && !this.o.history?.checksDone;
+      // The range's commit list (a read of the object store) and the worktree (writing a tree) do not
+      // depend on each other: both at once.
+      // Both settle before either's error is thrown (a failure must not retire a worktree still being made).
+      const [range, worktree] = await Promise.allSettled([
+        this.repo.rangeCommitInfos(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths),
+        needChecks || !this.o.history ? this.makeWorktree(needChecks) : undefined,
+      ]);
+      if (range.status === 'rejected') throw range.reason;
+      if (worktree.status === 'rejected') throw worktree.reason;
+      const infos = range.value;
       this.range = new RangeIndex(infos.map((c) => c.sha));
       this.commits = new Map(infos.map((c) => [c.sha, c]));
-      const needChecks = (this.o.checkEndpoints ?? true) && !this.o.history?.checksDone;
-      if (needChecks || !this.o.history) await this.bisection.createWorktree(this.r.badSha, { exact: needChecks });
       if (needChecks) {
         const checked = await this.runChecks();
         if (checked !== 'ok') {
@@ -176,6 +189,19 @@ class SessionRun {
     }
   }
 
+  /**
+   * The session's worktree. Without endpoint checks it is written at the commit
+   * `git bisect start` will pick (`rev-list --bisect`, git's own choice) rather
+   * than at the bad one: start then finds it checked out, and the tree is
+   * written once, not once and then half again. If the guess were off, start
+   * simply checks out its own pick: the answer is git's either way.
+   */
+  private async makeWorktree(needChecks: boolean): Promise<void> {
+    if (needChecks) return this.bisection.createWorktree(this.r.badSha, { exact: true });
+    const first = await this.repo.bisectPick(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths).catch(() => null);
+    return this.bisection.createWorktree(first ?? this.r.badSha, { exact: false });
+  }
+
   /** One bisect step: test git's (or the chooser's) commit, record the verdict, mark it in git. */
   private async bisectStep(state: Extract<BisectState, { kind: 'testing' }>): Promise<BisectState | RunOutcome> {
     const sha = await (this.deps.chooser ?? gitChoice).next(state, this.bisection);
@@ -189,7 +215,7 @@ class SessionRun {
       return this.finish(cancelled ? 'cancelled' : 'failed', null, `step ${step} aborted the bisect: ${tested.reason}`);
     }
     const next = await this.markConsistently(tested.verdict, sha);
-    await this.sink.emit({
+    const finished: EngineEvent = {
       type: 'stepFinished',
       step,
       verdict: tested.verdict,
@@ -198,7 +224,11 @@ class SessionRun {
       ms: Date.now() - started,
       suspect: this.range.runs(await this.bisection.suspects(this.r.firstParent, this.r.paths)),
       ...progress(next),
-    });
+    };
+    // Another step follows at once (git's pick, no host to wait for): the verdict is stored in the same
+    // write as that step's start, a moment later. Otherwise (the end, a chooser's own work) now.
+    if (next.kind === 'testing' && !this.deps.chooser && this.noHostWait) await stageEvent(this.sink, finished);
+    else await this.sink.emit(finished);
     return next;
   }
 
@@ -233,7 +263,10 @@ class SessionRun {
     const attempts = this.deps.infraAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       const position = meta.kind === 'check' && meta.expect === 'good' ? -1 : this.range.position(sha);
-      await this.sink.emit({ type: 'stepStarted', step, commit, position, ...meta });
+      // Stored with the first phaseStarted (one write), unless the step may first wait for a host.
+      const started: EngineEvent = { type: 'stepStarted', step, commit, position, ...meta };
+      if (this.noHostWait) await stageEvent(this.sink, started);
+      else await this.sink.emit(started);
       try {
         const decision = await runStep({
           sessionId: this.o.sessionId,
@@ -248,6 +281,7 @@ class SessionRun {
           signal: this.deps.signal,
           hostLock: this.deps.hostLock,
           repoDir: this.r.repoPath,
+          finishInBackground: true,
         });
         if (this.deps.signal.aborted && this.deps.signal.reason === INTERRUPT) {
           await this.sink.emit({ type: 'stepInterrupted', step, reason: 'stopped to be resumed' });
@@ -363,7 +397,7 @@ class SessionRun {
   }
 
   private async describeResult(state: BisectState): Promise<BisectResult> {
-    if (state.kind === 'culprit') return { kind: 'culprit', commit: await this.repo.commitDetail(state.sha) };
+    if (state.kind === 'culprit') return { kind: 'culprit', commit: await this.repo.commitDetail(state.sha, this.commits.get(state.sha)) };
     if (state.kind === 'candidates') return { kind: 'candidates', commits: await this.repo.commitInfos(state.shas) };
     throw new Error('bisect has not ended');
   }

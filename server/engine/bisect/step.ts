@@ -36,6 +36,12 @@ export interface StepRun {
   sharedHosts?: ReadonlySet<string> | undefined;
   /** The user's repository: relative patch files are taken from it. */
   repoDir?: string | undefined;
+  /**
+   * The caller's next awaited emit follows the step at once (session.ts): the
+   * last phaseFinished is stored while the caller goes on (marking in git)
+   * instead of being waited for here. A failed write still fails that emit.
+   */
+  finishInBackground?: boolean | undefined;
 }
 
 /** A step's decision, and whether its per-commit phases (build, deploy) all passed. */
@@ -123,15 +129,20 @@ async function runPhases(s: StepRun): Promise<StepOutcome> {
     const decision = override ?? decidePhase(status, phase);
     if (override) await s.sink.emit({ type: 'log', level: 'warn', message: `step ${s.step}, phase ${phase.name}: ${override.reason}` });
     decisions.push({ ...decision, name: phase.name });
-    await s.sink.emit({
-      type: 'phaseFinished',
-      step: s.step,
-      phase: index,
-      status,
-      outcome: decision.outcome,
-      ms: Date.now() - started,
-      reason: decision.reason,
-    });
+    const finished = Promise.resolve(
+      s.sink.emit({
+        type: 'phaseFinished',
+        step: s.step,
+        phase: index,
+        status,
+        outcome: decision.outcome,
+        ms: Date.now() - started,
+        reason: decision.reason,
+      }),
+    );
+    const last = decision.outcome !== 'pass' || index === s.recipe.phases.length - 1;
+    if (last && s.finishInBackground) finished.catch(() => undefined); // the recorder keeps the failure for the next emit
+    else await finished;
     if (decision.outcome !== 'pass') {
       if (phase.per === 'commit') prepared = false;
       break;
