@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RangeIndex, coalesceRuns, toRuns } from './range';
+import { RangeIndex, coalesceRuns, suspectsInRange, toRuns } from './range';
 
 describe('toRuns', () => {
   it('groups consecutive positions', () => {
@@ -31,5 +31,25 @@ describe('RangeIndex', () => {
     expect(idx.position('c')).toBe(2);
     expect(idx.position('zz')).toBe(-1);
     expect(idx.runs(['d', 'a', 'b'])).toEqual([[0, 2], [3, 4]]);
+  });
+});
+
+describe('suspectsInRange', () => {
+  // a ← b ← c ← m (merge of c and d), a ← d; e is outside the range.
+  const parents = new Map([
+    ['a', ['e']],
+    ['b', ['a']],
+    ['c', ['b']],
+    ['d', ['a']],
+    ['m', ['c', 'd']],
+  ]);
+  it('answers like rev-list BAD --not GOOD...: reachable from bad, from no good mark', () => {
+    expect(suspectsInRange(parents, 'm', [])?.sort()).toEqual(['a', 'b', 'c', 'd', 'm']);
+    expect(suspectsInRange(parents, 'm', ['b'])?.sort()).toEqual(['c', 'd', 'm']);
+    expect(suspectsInRange(parents, 'c', ['d'])?.sort()).toEqual(['b', 'c']);
+  });
+  it('leaves it to git when a mark is outside the range', () => {
+    expect(suspectsInRange(parents, 'x', [])).toBeNull();
+    expect(suspectsInRange(parents, 'm', ['x'])).toBeNull();
   });
 });

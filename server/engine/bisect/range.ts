@@ -56,3 +56,31 @@ export function coalesceRuns(runs: SuspectRuns, maxRuns: number): SuspectRuns {
   });
   return out;
 }
+
+/**
+ * What `git rev-list BAD --not GOOD...` answers, from the range's parent map
+ * (every commit of `BAD --not <the session's good refs>`, no path limiting, all
+ * parents): the commits reachable from `bad` and from no `goods` (the good
+ * marks; the session's good refs are implied: nothing in the map is reachable
+ * from them). Null when a commit it needs is outside the map (git answers then).
+ */
+export function suspectsInRange(parents: ReadonlyMap<string, readonly string[]>, bad: string, goods: readonly string[]): string[] | null {
+  if (!parents.has(bad)) return null;
+  const excluded = new Set<string>();
+  const walk = (from: string, into: Set<string>, skip?: Set<string>) => {
+    const todo = [from];
+    while (todo.length > 0) {
+      const sha = todo.pop() as string;
+      if (into.has(sha) || skip?.has(sha) || !parents.has(sha)) continue;
+      into.add(sha);
+      for (const p of parents.get(sha) ?? []) todo.push(p);
+    }
+  };
+  for (const g of goods) {
+    if (!parents.has(g)) return null; // outside the range: its ancestors may still be in it
+    walk(g, excluded);
+  }
+  const out = new Set<string>();
+  walk(bad, out, excluded);
+  return [...out];
+}

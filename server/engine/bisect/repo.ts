@@ -82,6 +82,25 @@ export class GitRepo {
   }
 
   /**
+   * rangeCommitInfos plus each commit's parents (all of them, as stored: no
+   * path simplification, so only for a bisect without paths), in the same git call.
+   */
+  async rangeCommitInfosWithParents(bad: string, goods: string[], firstParent: boolean): Promise<{ infos: CommitInfo[]; parents: Map<string, string[]> }> {
+    const args = ['log', '--reverse', '--topo-order', `--format=%H${FIELD}%P${FIELD}%s${FIELD}%an${FIELD}%ae${FIELD}%aI`];
+    if (firstParent) args.push('--first-parent');
+    args.push(bad, '--not', ...goods, '--');
+    const infos: CommitInfo[] = [];
+    const parents = new Map<string, string[]>();
+    for (const line of (await gitOk(this.dir, args)).split('\n')) {
+      if (!line) continue;
+      const [sha = '', ps = '', ...rest] = line.split(FIELD);
+      infos.push(parseInfo([sha, ...rest].join(FIELD)));
+      parents.set(sha, ps.split(' ').filter(Boolean));
+    }
+    return { infos, parents };
+  }
+
+  /**
    * The bisect range as a DAG, oldest first (every parent before its children):
    * each commit's parents inside the range, after git's history simplification
    * for `paths` (`rev-list --parents` rewrites them), first parents only with

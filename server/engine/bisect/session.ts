@@ -6,7 +6,7 @@ import type { Recipe } from '../recipe';
 import { isInfraError, isUserInputError, type Executor, type Verdict } from '../types';
 import { Bisection, type BisectState, type Mark, type StartOptions } from './bisection';
 import { gitChoice, type NextCommitChooser } from './chooser';
-import { RangeIndex } from './range';
+import { RangeIndex, suspectsInRange } from './range';
 import { GitRepo } from './repo';
 import { runStep } from './step';
 import type { ValidatedBisect } from './validate';
@@ -89,6 +89,8 @@ class SessionRun {
   private range = new RangeIndex([]);
   /** Subject, author and date of every commit in the range, read once. */
   private commits = new Map<string, CommitInfo>();
+  /** Parents of every commit in the range, when suspects can be worked out without git (no paths, all parents). */
+  private parents: Map<string, string[]> | null = null;
 
   constructor(
     private readonly o: BisectSessionOptions,
@@ -137,7 +139,7 @@ class SessionRun {
       // depend on each other: both at once.
       // Both settle before either's error is thrown (a failure must not retire a worktree still being made).
       const [range, worktree] = await Promise.allSettled([
-        this.repo.rangeCommitInfos(this.r.badSha, this.r.goodShas, this.r.firstParent, this.r.paths),
+        this.rangeInfos(),
         needChecks || !this.o.history ? this.makeWorktree(needChecks) : undefined,
       ]);
       if (range.status === 'rejected') throw range.reason;
@@ -189,6 +191,30 @@ class SessionRun {
     }
   }
 
+  /** The range's commits (and, without paths or first-parent, their parents), in one git call. */
+  private async rangeInfos(): Promise<CommitInfo[]> {
+    const r = this.r;
+    if (r.paths.length > 0 || r.firstParent) return this.repo.rangeCommitInfos(r.badSha, r.goodShas, r.firstParent, r.paths);
+    const { infos, parents } = await this.repo.rangeCommitInfosWithParents(r.badSha, r.goodShas, false);
+    this.parents = parents;
+    return infos;
+  }
+
+  /**
+   * The commits still suspected, as `git rev-list refs/bisect/bad --not refs/bisect/good-*`
+   * answers: from the range's parents and the session's marks (git's refs mirror them) when
+   * it has them, from git otherwise.
+   */
+  private async suspects(): Promise<string[]> {
+    if (this.parents) {
+      const bad = this.marks.findLast((m) => m.verdict === 'bad')?.sha ?? this.r.badSha;
+      const goods = this.marks.filter((m) => m.verdict === 'good').map((m) => m.sha);
+      const known = suspectsInRange(this.parents, bad, goods);
+      if (known) return known;
+    }
+    return this.bisection.suspects(this.r.firstParent, this.r.paths);
+  }
+
   /**
    * The session's worktree. Without endpoint checks it is written at the commit
    * `git bisect start` will pick (`rev-list --bisect`, git's own choice) rather
@@ -222,7 +248,7 @@ class SessionRun {
       term: this.term(tested.verdict),
       reason: tested.reason,
       ms: Date.now() - started,
-      suspect: this.range.runs(await this.bisection.suspects(this.r.firstParent, this.r.paths)),
+      suspect: this.range.runs(await this.suspects()),
       ...progress(next),
     };
     // Another step follows at once (git's pick, no host to wait for): the verdict is stored in the same
