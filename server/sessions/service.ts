@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { termFor } from '../engine/bisect/terms';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
@@ -483,7 +484,7 @@ export class SessionService {
   }
 
   private term(detail: SessionDetail, verdict: Verdict): string {
-    return verdict === 'skip' ? 'skip' : verdict === 'good' ? detail.session.termOld : detail.session.termNew;
+    return termFor(verdict, { old: detail.session.termOld, new: detail.session.termNew });
   }
 
   private bisectionOf(detail: SessionDetail): Bisection {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { termFor } from './terms';
 import path from 'node:path';
 import { stageEvent, type BisectResult, type CommitInfo, type EngineEvent, type EventSink } from '../events';
 import { reapLeftovers, reapOrphans, type GroupReaper, type OrphanLease } from '../executors/leases';
@@ -415,7 +416,7 @@ class SessionRun {
   }
 
   private term(verdict: Verdict): string {
-    return verdict === 'skip' ? 'skip' : verdict === 'good' ? this.r.terms.old : this.r.terms.new;
+    return termFor(verdict, this.r.terms);
   }
 
   private async log(level: 'info' | 'warn' | 'error', message: string): Promise<void> {
