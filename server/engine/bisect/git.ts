@@ -24,7 +24,8 @@ export interface GitResult {
  */
 export function runGit(cwd: string, args: string[], input?: string, extraEnv?: Readonly<Record<string, string>>): Promise<GitResult> {
   const env = childEnvironment(inheritedEnvironment(), { ...extraEnv, ...GIT_ENV });
-  return spawner.run({ cwd, args, env, input }).then((r) => {
+  // The helper was started earlier: git gets this process's umask as it is now (DATA_DIR sets 077).
+  return spawner.run({ cwd, args, env, input, umask: process.umask() }).then((r) => {
     if (r.errorCode !== null) throw new InfraError(`cannot run git: ${r.errorMessage}`);
     return { stdout: r.stdout, stderr: r.stderr, code: r.code };
   });
@@ -35,6 +36,8 @@ interface SpawnRequest {
   args: string[];
   env: NodeJS.ProcessEnv;
   input: string | undefined;
+  /** The umask git runs under (the helper's own was fixed when it started). */
+  umask: number;
 }
 
 interface SpawnReply {
@@ -54,6 +57,7 @@ const HELPER_SOURCE = `
 const { execFile } = require('node:child_process');
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m) => {
+  process.umask(m.umask);
   const child = execFile('git', m.args, { cwd: m.cwd, env: m.env, maxBuffer: ${MAX_BUFFER} }, (error, stdout, stderr) => {
     const failed = error && typeof error.code === 'string';
     const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
