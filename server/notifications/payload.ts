@@ -1,5 +1,6 @@
 import type { Session, WebhookEvent, WebhookFormat } from '../../db/schema';
 import { assertNever } from '../engine/types';
+import { shortSha } from '../../lib/format';
 
 /** What every JSON body carries (the `json` format sends exactly this). */
 export interface WebhookPayload {
@@ -62,7 +63,7 @@ export function summaryLine(p: WebhookPayload, link: (url: string, label: string
   if (p.event === 'test' || !p.session) return 'Bisect Dashboard: test notification (this webhook works)';
   const head = `Bisect "${p.session.title}" ${headline(p.event)}`;
   const culprit = p.culprit
-    ? `: first bad commit ${p.culprit.sha.slice(0, 12)} ("${p.culprit.subject}")${p.confidence !== null && p.confidence < 1 ? `, ${(p.confidence * 100).toFixed(1)}% sure` : ''}`
+    ? `: first bad commit ${shortSha(p.culprit.sha)} ("${p.culprit.subject}")${p.confidence !== null && p.confidence < 1 ? `, ${(p.confidence * 100).toFixed(1)}% sure` : ''}`
     : '';
   const reason = p.reason ? ` (${p.reason.slice(0, 300)})` : '';
   const links = [link(p.session.url, 'session'), ...(p.shareUrl ? [link(p.shareUrl, 'share link')] : [])].join(' ');

@@ -296,18 +296,10 @@ class SessionRun {
       else await this.sink.emit(started);
       try {
         const decision = await runStep({
-          sessionId: this.o.sessionId,
+          ...this.runContext(),
           step,
           sha,
           worktree: this.o.worktree,
-          scratchDir: this.o.scratchDir,
-          terms: this.r.terms,
-          recipe: this.o.recipe,
-          sink: this.sink,
-          executorFor: this.deps.executorFor,
-          signal: this.deps.signal,
-          hostLock: this.deps.hostLock,
-          repoDir: this.r.repoPath,
           finishInBackground: true,
         });
         if (this.deps.signal.aborted && this.deps.signal.reason === INTERRUPT) {
@@ -429,20 +421,27 @@ class SessionRun {
     throw new Error('bisect has not ended');
   }
 
+  /** What every run of the recipe in this session gets, a bisect step or a verification run. */
+  private runContext() {
+    return {
+      sessionId: this.o.sessionId,
+      repoDir: this.r.repoPath,
+      scratchDir: this.o.scratchDir,
+      terms: this.r.terms,
+      recipe: this.o.recipe,
+      sink: this.sink,
+      executorFor: this.deps.executorFor,
+      signal: this.deps.signal,
+      hostLock: this.deps.hostLock,
+    };
+  }
+
   /** Verifies a culprit (recipe `verify`, default on in exact mode): see verify.ts. */
   private async verify(result: BisectResult): Promise<BisectResult | 'interrupted'> {
     if (this.o.recipe.verify === false) return result;
     return verifyResult(
       {
-        sessionId: this.o.sessionId,
-        repoDir: this.r.repoPath,
-        scratchDir: this.o.scratchDir,
-        terms: this.r.terms,
-        recipe: this.o.recipe,
-        sink: this.sink,
-        executorFor: this.deps.executorFor,
-        signal: this.deps.signal,
-        hostLock: this.deps.hostLock,
+        ...this.runContext(),
         bisection: this.bisection,
         nextStep: () => this.step++,
         commitInfo: async (sha) => this.commits.get(sha) ?? (await this.repo.commitInfo(sha)),
